@@ -1,0 +1,70 @@
+package dev.charlstm.scrape;
+
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.Objects;
+
+/**
+ * The corpus text of a FAQ page and where it came from.
+ *
+ * <p>The text holds one entry per question: the question on its first line, then one line per
+ * answer paragraph or list item, entries separated by a blank line, ending with a single newline.
+ *
+ * <pre>{@code
+ * ScrapeResult r = FaqScraper.withDefaults().scrape(FaqScraper.DEFAULT_URL);
+ * System.out.println(r.entries() + " entries, " + r.provenance().chars() + " chars");
+ * }</pre>
+ *
+ * @param text         the corpus text
+ * @param provenance   where it came from; must describe {@code text}
+ * @param entries      number of entries (blank-line separated blocks) in the text
+ * @param fallbackUsed true when the page had no FAQ accordion and the text was taken from the
+ *                     main content's paragraphs and list items instead
+ */
+public record ScrapeResult(String text, Provenance provenance, int entries, boolean fallbackUsed) {
+
+    public ScrapeResult {
+        Objects.requireNonNull(text, "text");
+        Objects.requireNonNull(provenance, "provenance");
+        if (entries < 0) {
+            throw new IllegalArgumentException("entries must not be negative, got " + entries);
+        }
+        if (!provenance.describes(text)) {
+            throw new IllegalArgumentException("provenance does not describe this text (length or sha256 differs)");
+        }
+    }
+
+    /** For a text that did not come from the extractor: entries are counted as blank-line separated blocks. */
+    public ScrapeResult(String text, Provenance provenance) {
+        this(text, provenance, countEntries(Objects.requireNonNull(text, "text")), false);
+    }
+
+    /**
+     * A corpus read from a plain text file: provenance source {@code "file"}, the file's URI, HTTP status 0.
+     *
+     * <pre>{@code
+     * ScrapeResult r = ScrapeResult.fromFile(path, Files.readString(path));
+     * }</pre>
+     */
+    public static ScrapeResult fromFile(Path file, String text) {
+        Objects.requireNonNull(file, "file");
+        Objects.requireNonNull(text, "text");
+        String url = file.toAbsolutePath().normalize().toUri().toString();
+        Instant readAt = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+        return new ScrapeResult(text, Provenance.of("file", url, readAt, 0, null, text));
+    }
+
+    static int countEntries(String text) {
+        int entries = 0;
+        boolean inEntry = false;
+        for (String line : text.split("\n", -1)) {
+            boolean blank = line.isBlank();
+            if (!blank && !inEntry) {
+                entries++;
+            }
+            inEntry = !blank;
+        }
+        return entries;
+    }
+}

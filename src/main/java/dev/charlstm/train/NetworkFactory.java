@@ -1,0 +1,76 @@
+package dev.charlstm.train;
+
+import dev.charlstm.model.PerCharacterCrossEntropy;
+import org.deeplearning4j.nn.conf.BackpropType;
+import org.deeplearning4j.nn.conf.GradientNormalization;
+import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.RNNFormat;
+import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.conf.layers.EmbeddingSequenceLayer;
+import org.deeplearning4j.nn.conf.layers.LSTM;
+import org.deeplearning4j.nn.conf.layers.RnnOutputLayer;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.nn.weights.WeightInit;
+import org.nd4j.linalg.activations.Activation;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.learning.config.Adam;
+import org.nd4j.linalg.schedule.ScheduleType;
+import org.nd4j.linalg.schedule.StepSchedule;
+
+/**
+ * Builds the char-RNN: embedding → LSTM × layers → fully connected softmax, trained with truncated BPTT.
+ *
+ * <pre>{@code
+ * MultiLayerNetwork net = NetworkFactory.build(TrainConfig.defaults(), Vocabulary.printable().size());
+ * }</pre>
+ */
+public final class NetworkFactory {
+
+    private NetworkFactory() {}
+
+    public static MultiLayerNetwork build(TrainConfig c, int vocabularySize) {
+        // DL4J counts an iteration per truncated-BPTT segment; the config counts chunk batches.
+        int segmentsPerIteration = c.chunkLength() / c.tbpttLength();
+        var adam = new Adam(new StepSchedule(ScheduleType.ITERATION, c.learningRate(), c.lrDecay(),
+                (double) c.lrDecayEvery() * segmentsPerIteration));
+        var builder = new NeuralNetConfiguration.Builder()
+                .seed(c.seed())
+                .dataType(DataType.FLOAT)
+                .weightInit(WeightInit.XAVIER)
+                .updater(adam);
+        if (c.gradClip() > 0) {
+            builder.gradientNormalization(GradientNormalization.ClipL2PerLayer)
+                    .gradientNormalizationThreshold(c.gradClip());
+        }
+        var layers = builder.list()
+                .layer(new EmbeddingSequenceLayer.Builder().nIn(vocabularySize).nOut(c.embeddingSize()).build());
+        for (int i = 0; i < c.layers(); i++) {
+            var lstm = new LSTM.Builder()
+                    .nIn(i == 0 ? c.embeddingSize() : c.hiddenSize())
+                    .nOut(c.hiddenSize())
+                    .activation(Activation.TANH);
+            if (i > 0 && c.dropout() > 0) {
+                lstm.dropOut(1 - c.dropout()); // DL4J takes the probability of keeping a unit
+            }
+            layers.layer(lstm.build());
+        }
+        var output = new RnnOutputLayer.Builder(new PerCharacterCrossEntropy(c.tbpttLength()))
+                .activation(Activation.SOFTMAX)
+                .nIn(c.hiddenSize())
+                .nOut(vocabularySize)
+                .dataFormat(RNNFormat.NCW);
+        if (c.dropout() > 0) {
+            output.dropOut(1 - c.dropout());
+        }
+        MultiLayerConfiguration conf = layers.layer(output.build())
+                .setInputType(InputType.recurrent(vocabularySize))
+                .backpropType(BackpropType.TruncatedBPTT)
+                .tBPTTForwardLength(c.tbpttLength())
+                .tBPTTBackwardLength(c.tbpttLength())
+                .build();
+        MultiLayerNetwork net = new MultiLayerNetwork(conf);
+        net.init();
+        return net;
+    }
+}

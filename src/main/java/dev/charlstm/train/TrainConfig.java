@@ -1,0 +1,257 @@
+package dev.charlstm.train;
+
+import com.fasterxml.jackson.core.JacksonException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * Every training hyperparameter, as plain overridable values with checked ranges.
+ *
+ * <p>Values come from {@code config/train.yaml} (or built-in defaults of the same values), then
+ * {@code --set key=value} overrides. An unknown key or an out-of-range value is an error that
+ * names the key and what it accepts.
+ *
+ * <pre>{@code
+ * TrainConfig c = TrainConfig.load(Path.of("config/train.yaml")).with("hidden_size", "128");
+ * int h = c.hiddenSize();
+ * }</pre>
+ */
+public final class TrainConfig {
+
+    private record Key(String name, Object defaultValue, double min, double max, String help) {
+        String range() {
+            if (defaultValue instanceof String) {
+                return "text";
+            }
+            if (defaultValue instanceof Boolean) {
+                return "true or false";
+            }
+            String kind = defaultValue instanceof Integer || defaultValue instanceof Long ? "an integer" : "a number";
+            return kind + " in [" + fmt(min) + ", " + fmt(max) + "]";
+        }
+
+        private static String fmt(double v) {
+            return v == Math.rint(v) && Math.abs(v) < 1e15 ? String.valueOf((long) v) : String.valueOf(v);
+        }
+    }
+
+    private static final List<Key> KEYS = List.of(
+            new Key("name", "faq", 0, 0, "model name: output goes to models/<name>/"),
+            new Key("corpus", "default", 0, 0, "'default' (live FAQ, bundled snapshot offline), a file or a URL"),
+            new Key("strict", false, 0, 0, "fail on characters outside the vocabulary instead of dropping them"),
+            new Key("validation_fraction", 0.1, 0.01, 0.5, "tail of the text held out for validation"),
+            new Key("chunk_length", 200, 2, 100_000, "characters per random text portion"),
+            new Key("batch_size", 32, 1, 4096, "text portions per iteration"),
+            new Key("tbptt_length", 50, 1, 100_000, "truncated BPTT length; must divide chunk_length"),
+            new Key("embedding_size", 64, 1, 4096, "character embedding width"),
+            new Key("hidden_size", 256, 1, 8192, "LSTM units per layer"),
+            new Key("layers", 1, 1, 8, "stacked LSTM layers"),
+            new Key("dropout", 0.0, 0.0, 0.9, "dropout probability on the input of every layer after the first LSTM"),
+            new Key("learning_rate", 0.005, 1e-6, 1.0, "Adam learning rate"),
+            new Key("lr_decay", 1.0, 0.01, 1.0, "learning rate factor applied every lr_decay_every iterations"),
+            new Key("lr_decay_every", 100, 1, 1_000_000, "iterations between learning rate decays"),
+            new Key("grad_clip", 5.0, 0.0, 1e6, "per-layer gradient L2 norm clip (0 = off)"),
+            new Key("seed", 123L, 0, Long.MAX_VALUE, "seed for weights, chunks and sampling"),
+            new Key("iterations", 2000L, 1, 100_000_000, "stop after this many iterations"),
+            new Key("max_seconds", 300L, 1, 30L * 24 * 3600, "stop after this much wall time"),
+            new Key("eval_every", 25, 1, 1_000_000, "iterations between validations and checkpoints"),
+            new Key("patience", 6, 0, 1_000_000, "stop after this many validations without improvement (0 = never)"),
+            new Key("sample_prime", "Th", 0, 0, "prime text of the sample logged at every validation"),
+            new Key("sample_length", 200, 0, 100_000, "characters of that sample"),
+            new Key("sample_temperature", 0.8, 0.0, 10.0, "temperature of that sample"),
+            new Key("threads", 1, 0, 1024, "ND4J/OpenMP threads (0 = ND4J's default)"));
+
+    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+
+    private final Map<String, Object> values;
+
+    private TrainConfig(Map<String, Object> values) {
+        this.values = values;
+    }
+
+    /** The built-in defaults (the same values as the shipped {@code config/train.yaml}). */
+    public static TrainConfig defaults() {
+        Map<String, Object> values = new LinkedHashMap<>();
+        KEYS.forEach(k -> values.put(k.name(), k.defaultValue()));
+        return new TrainConfig(values).validated();
+    }
+
+    /** Defaults overridden by a YAML file of {@code key: value} lines. */
+    public static TrainConfig load(Path yaml) throws IOException {
+        if (!Files.isRegularFile(yaml)) {
+            throw new IllegalArgumentException("config file " + yaml + " does not exist");
+        }
+        Object parsed;
+        try {
+            parsed = YAML.readValue(yaml.toFile(), Object.class);
+        } catch (JacksonException e) {
+            throw new IllegalArgumentException("config file " + yaml + " is not valid YAML: " + e.getOriginalMessage());
+        }
+        if (parsed == null) {
+            return defaults();
+        }
+        if (!(parsed instanceof Map<?, ?> map)) {
+            throw new IllegalArgumentException("config file " + yaml + " must be a map of key: value lines");
+        }
+        Map<String, Object> changes = new LinkedHashMap<>();
+        map.forEach((k, v) -> changes.put(String.valueOf(k), v == null ? NULL : v));
+        return defaults().withAll(changes);
+    }
+
+    /** Rebuilds a configuration stored in a model file (unknown keys from other versions are errors). */
+    public static TrainConfig fromMap(Map<String, ?> stored) {
+        Map<String, Object> changes = new LinkedHashMap<>();
+        stored.forEach((k, v) -> changes.put(k, v == null ? NULL : v));
+        return defaults().withAll(changes);
+    }
+
+    /**
+     * A copy with one key changed; {@code value} may be a string from the command line.
+     *
+     * @throws IllegalArgumentException naming the key and the accepted range
+     */
+    public TrainConfig with(String name, Object value) {
+        return withAll(Map.of(name, value == null ? NULL : value));
+    }
+
+    private static final Object NULL = new Object();
+
+    /** A copy with several keys changed at once; cross-key rules are checked on the result. */
+    private TrainConfig withAll(Map<String, Object> changes) {
+        Map<String, Object> copy = new LinkedHashMap<>(values);
+        for (Map.Entry<String, Object> change : changes.entrySet()) {
+            String name = change.getKey();
+            Key key = KEYS.stream().filter(k -> k.name().equals(name)).findFirst()
+                    .orElseThrow(() -> new IllegalArgumentException("unknown config key '" + name + "' (known: "
+                            + String.join(", ", KEYS.stream().map(Key::name).toList()) + ")"));
+            copy.put(name, coerce(key, change.getValue() == NULL ? null : change.getValue()));
+        }
+        return new TrainConfig(copy).validated();
+    }
+
+    /** Applies {@code key=value} overrides as given on the command line. */
+    public TrainConfig withOverrides(List<String> assignments) {
+        Map<String, Object> changes = new LinkedHashMap<>();
+        for (String a : assignments) {
+            int eq = a.indexOf('=');
+            if (eq <= 0) {
+                throw new IllegalArgumentException("--set expects key=value, got '" + a + "'");
+            }
+            changes.put(a.substring(0, eq).trim(), a.substring(eq + 1).trim());
+        }
+        return withAll(changes);
+    }
+
+    private static Object coerce(Key key, Object value) {
+        String shown = "'" + key.name() + "' must be " + key.range() + ", got '" + value + "'";
+        Object d = key.defaultValue();
+        if (value == null) {
+            throw new IllegalArgumentException(shown);
+        }
+        if (d instanceof String) {
+            if (value instanceof Map || value instanceof List) {
+                throw new IllegalArgumentException(shown);
+            }
+            return String.valueOf(value);
+        }
+        if (d instanceof Boolean) {
+            String s = String.valueOf(value).toLowerCase();
+            if (!s.equals("true") && !s.equals("false")) {
+                throw new IllegalArgumentException(shown);
+            }
+            return Boolean.parseBoolean(s);
+        }
+        double number;
+        try {
+            number = value instanceof Number n ? n.doubleValue() : Double.parseDouble(String.valueOf(value).trim());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(shown);
+        }
+        boolean integral = d instanceof Integer || d instanceof Long;
+        if (Double.isNaN(number) || number < key.min() || number > key.max()
+                || (integral && number != Math.rint(number))) {
+            throw new IllegalArgumentException(shown);
+        }
+        if (d instanceof Integer) {
+            return (int) number;
+        }
+        return d instanceof Long ? (Object) (long) number : (Object) number;
+    }
+
+    private TrainConfig validated() {
+        if (chunkLength() % tbpttLength() != 0) {
+            throw new IllegalArgumentException("'tbptt_length' (" + tbpttLength() + ") must divide 'chunk_length' ("
+                    + chunkLength() + ") so that every training segment has the same length");
+        }
+        if (name().isBlank() || !name().matches("[A-Za-z0-9._-]+") || name().startsWith(".")) {
+            throw new IllegalArgumentException("'name' must be letters, digits, '.', '_' or '-', got '" + name() + "'");
+        }
+        return this;
+    }
+
+    /** All values, in declaration order (stored in model files and metrics). */
+    public Map<String, Object> asMap() {
+        return Collections.unmodifiableMap(values);
+    }
+
+    /** One line per key with its range and meaning, for {@code --help}. */
+    public static String describeKeys() {
+        StringBuilder sb = new StringBuilder();
+        for (Key k : KEYS) {
+            sb.append(String.format("  %-20s %s (default %s; %s)%n", k.name(), k.help(), k.defaultValue(), k.range()));
+        }
+        return sb.toString();
+    }
+
+    public String name() { return (String) values.get("name"); }
+    public String corpus() { return (String) values.get("corpus"); }
+    public boolean strict() { return (Boolean) values.get("strict"); }
+    public double validationFraction() { return (Double) values.get("validation_fraction"); }
+    public int chunkLength() { return (Integer) values.get("chunk_length"); }
+    public int batchSize() { return (Integer) values.get("batch_size"); }
+    public int tbpttLength() { return (Integer) values.get("tbptt_length"); }
+    public int embeddingSize() { return (Integer) values.get("embedding_size"); }
+    public int hiddenSize() { return (Integer) values.get("hidden_size"); }
+    public int layers() { return (Integer) values.get("layers"); }
+    public double dropout() { return (Double) values.get("dropout"); }
+    public double learningRate() { return (Double) values.get("learning_rate"); }
+    public double lrDecay() { return (Double) values.get("lr_decay"); }
+    public int lrDecayEvery() { return (Integer) values.get("lr_decay_every"); }
+    public double gradClip() { return (Double) values.get("grad_clip"); }
+    public long seed() { return (Long) values.get("seed"); }
+    public long iterations() { return (Long) values.get("iterations"); }
+    public long maxSeconds() { return (Long) values.get("max_seconds"); }
+    public int evalEvery() { return (Integer) values.get("eval_every"); }
+    public int patience() { return (Integer) values.get("patience"); }
+    public String samplePrime() { return (String) values.get("sample_prime"); }
+    public int sampleLength() { return (Integer) values.get("sample_length"); }
+    public double sampleTemperature() { return (Double) values.get("sample_temperature"); }
+    public int threads() { return (Integer) values.get("threads"); }
+
+    /** Keys baked into the saved network configuration: a resumed run cannot change them. */
+    static final List<String> BAKED_INTO_NETWORK = List.of("embedding_size", "hidden_size", "layers", "dropout",
+            "learning_rate", "lr_decay", "lr_decay_every", "grad_clip", "tbptt_length");
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof TrainConfig c && c.values.equals(values);
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(values);
+    }
+
+    @Override
+    public String toString() {
+        return values.toString();
+    }
+}

@@ -1,0 +1,281 @@
+package dev.charlstm.train;
+
+import dev.charlstm.corpus.ChunkSampler;
+import dev.charlstm.corpus.Corpus;
+import dev.charlstm.corpus.TextNormalizer;
+import dev.charlstm.generate.TemperatureSampler;
+import dev.charlstm.model.Backend;
+import dev.charlstm.model.LossEvaluator;
+import dev.charlstm.model.ModelFile;
+import dev.charlstm.model.ModelMetadata;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.Random;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import me.tongfei.progressbar.ProgressBar;
+import me.tongfei.progressbar.ProgressBarBuilder;
+import me.tongfei.progressbar.ProgressBarStyle;
+import org.deeplearning4j.nn.api.Model;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.optimize.api.BaseTrainingListener;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The training loop: random chunks → truncated-BPTT fit → periodic validation, sample and
+ * checkpoint → best model, metrics and loss chart.
+ *
+ * <p>Stops at the iteration limit, the time limit, when validation stops improving for
+ * {@code patience} evaluations, when the loss stops being finite, or when {@link #requestStop()}
+ * is called (Ctrl-C). Every stop writes a checkpoint first.
+ */
+final class Trainer {
+
+    private static final Logger log = LoggerFactory.getLogger(Trainer.class);
+
+    /** How a run ended. */
+    enum Outcome { ITERATIONS, TIME_LIMIT, EARLY_STOP, INTERRUPTED, DIVERGED }
+
+    private final TrainConfig config;
+    private final Corpus corpus;
+    private final String corpusSource;
+    private final TrainingOutput output;
+    private final MultiLayerNetwork net;
+    private final TrainingState state;
+    private final boolean showProgress;
+    private volatile boolean stopRequested;
+    private final CountDownLatch finished = new CountDownLatch(1);
+    private INDArray bestParams;
+
+    Trainer(TrainConfig config, Corpus corpus, String corpusSource, TrainingOutput output,
+            MultiLayerNetwork net, TrainingState state, boolean showProgress) {
+        this.config = config;
+        this.corpus = corpus;
+        this.corpusSource = corpusSource;
+        this.output = output;
+        this.net = net;
+        this.state = state;
+        this.showProgress = showProgress;
+    }
+
+    /** Asks the loop to checkpoint and stop after the current iteration. */
+    void requestStop() {
+        stopRequested = true;
+    }
+
+    /** Waits for {@link #run()} to finish writing, e.g. from a shutdown hook. */
+    boolean awaitFinished(long seconds) throws InterruptedException {
+        return finished.await(seconds, TimeUnit.SECONDS);
+    }
+
+    Result run() throws IOException {
+        try {
+            return loop();
+        } finally {
+            finished.countDown();
+        }
+    }
+
+    /** What a finished run reports. */
+    record Result(Outcome outcome, TrainingState state, Path model) {}
+
+    private Result loop() throws IOException {
+        Corpus.Split split = corpus.split(config.validationFraction());
+        ChunkSampler sampler = new ChunkSampler(split.train(), corpus.vocabulary().size(),
+                config.chunkLength(), config.batchSize());
+        if (split.validation().length < 2) {
+            throw new IllegalArgumentException("the validation split has " + split.validation().length
+                    + " characters; the corpus is too short to validate on");
+        }
+        SegmentLoss segmentLoss = new SegmentLoss();
+        net.setListeners(segmentLoss);
+        long wallStart = System.nanoTime();
+        double wallBefore = state.wallSeconds;
+        log.info("Training on {} characters ({} for validation), backend {}, {} thread(s); from iteration {}",
+                split.train().length, split.validation().length, Backend.name(), Backend.threads(), state.iteration);
+
+        Outcome outcome = null;
+        try (ProgressBar bar = progressBar()) {
+            while (outcome == null) {
+                double elapsed = (System.nanoTime() - wallStart) / 1e9;
+                if (state.iteration >= config.iterations()) {
+                    outcome = Outcome.ITERATIONS;
+                } else if (elapsed >= config.maxSeconds()) {
+                    outcome = Outcome.TIME_LIMIT;
+                } else if (stopRequested) {
+                    outcome = Outcome.INTERRUPTED;
+                }
+                if (outcome != null) {
+                    break;
+                }
+                long fitStart = System.nanoTime();
+                Nd4j.getRandom().setSeed(config.seed() + state.iteration); // dropout masks follow the iteration
+                segmentLoss.reset();
+                net.fit(sampler.batch(config.seed(), state.iteration));
+                state.trainSeconds += (System.nanoTime() - fitStart) / 1e9;
+                double loss = segmentLoss.mean();
+                if (!Double.isFinite(loss)) {
+                    log.error("The training loss became {} at iteration {}; stopping. The last good checkpoint "
+                            + "(iteration {}) is kept.", loss, state.iteration + 1, lastCheckpointIteration());
+                    outcome = Outcome.DIVERGED;
+                    break;
+                }
+                state.iteration++;
+                state.trainedChars += sampler.charactersPerBatch();
+                state.trainCurve.add(new TrainingState.Point(state.iteration, round4(loss)));
+                state.wallSeconds = wallBefore + (System.nanoTime() - wallStart) / 1e9;
+                updateBar(bar, loss, (System.nanoTime() - wallStart) / 1e9);
+                if (state.iteration % config.evalEvery() == 0 && evaluateAndCheckpoint(split, loss)) {
+                    outcome = Outcome.EARLY_STOP;
+                }
+            }
+        }
+        state.wallSeconds = wallBefore + (System.nanoTime() - wallStart) / 1e9;
+        TrainingState.Evaluation last = state.lastEvaluation();
+        if (outcome != Outcome.DIVERGED && (last == null || last.iteration() != state.iteration)) {
+            double lastLoss = state.trainCurve.isEmpty() ? Double.NaN
+                    : state.trainCurve.get(state.trainCurve.size() - 1).loss();
+            evaluateAndCheckpoint(split, lastLoss);
+        }
+        log.info("Stopped: {} after {} iterations, {} s ({} training characters/s)", describe(outcome),
+                state.iteration, Math.round(state.wallSeconds), Math.round(state.trainCharsPerSecond()));
+        Path model = writeFinalModel();
+        output.writeMetrics(config, state, corpus, metadata(bestValLoss()), outcome.name().toLowerCase());
+        LossChart.write(output.lossChart(), state, "charlstm " + config.name());
+        return new Result(outcome, state, model);
+    }
+
+    /** Validates, logs a sample and checkpoints; returns true when patience has run out. */
+    private boolean evaluateAndCheckpoint(Corpus.Split split, double trainLoss) throws IOException {
+        double val = LossEvaluator.nats(net, split.validation(), config.batchSize(), config.tbpttLength());
+        state.evaluations.add(new TrainingState.Evaluation(state.iteration, round4(state.wallSeconds),
+                round4(trainLoss), round4(val)));
+        boolean improved = state.bestValLoss == null || val < state.bestValLoss;
+        if (improved) {
+            state.bestValLoss = val;
+            state.bestIteration = state.iteration;
+            state.evalsSinceBest = 0;
+            bestParams = net.params().dup();
+        } else {
+            state.evalsSinceBest++;
+        }
+        String sample = TemperatureSampler.sample(net, corpus.vocabulary(), config.samplePrime(),
+                config.sampleLength(), config.sampleTemperature(), new Random(config.seed() + state.iteration));
+        log.info("iteration {}: train {} | validation {} nats/char = {} bits/char{}\n--- sample (T={}) ---\n{}\n---",
+                state.iteration, fmt(trainLoss), fmt(val), fmt(LossEvaluator.bitsPerChar(val)),
+                improved ? " (best)" : " (best " + fmt(state.bestValLoss) + " at " + state.bestIteration + ")",
+                config.sampleTemperature(), sample);
+        output.saveCheckpoint(output.latestCheckpoint(), net, metadata(val), state);
+        if (improved) {
+            output.saveCheckpoint(output.bestCheckpoint(), net, metadata(val), state);
+        }
+        return config.patience() > 0 && state.evalsSinceBest >= config.patience();
+    }
+
+    private Path writeFinalModel() throws IOException {
+        MultiLayerNetwork best = net;
+        if (bestParams != null) {
+            best = net.clone();
+            best.setParams(bestParams);
+        } else if (state.bestValLoss != null) {
+            // Resumed and stopped before beating the checkpoint's best: the best checkpoint holds it.
+            try {
+                best = ModelFile.load(output.bestCheckpoint()).network();
+            } catch (dev.charlstm.model.ModelFileException e) {
+                log.warn("Cannot reload the best checkpoint ({}); saving the latest weights", e.getMessage());
+            }
+        }
+        ModelFile.save(output.model(), best, metadata(bestValLoss()));
+        log.info("Saved {} (validation {} nats/char at iteration {})", output.model(), fmt(bestValLoss()),
+                state.bestIteration);
+        return output.model();
+    }
+
+    private double bestValLoss() {
+        return state.bestValLoss == null ? Double.NaN : state.bestValLoss;
+    }
+
+    private ModelMetadata metadata(double valLoss) {
+        return new ModelMetadata(ModelMetadata.FORMAT, ModelMetadata.FORMAT_VERSION, corpus.vocabulary().chars(),
+                new ModelMetadata.Normalization(TextNormalizer.RULES_VERSION,
+                        "NFKC; accents removed; typographic quotes and dashes to ASCII; characters outside the "
+                                + "vocabulary dropped; runs of spaces collapsed"),
+                config.asMap(),
+                new ModelMetadata.Training(corpus.sha256(), corpus.length(), corpusSource, state.iteration,
+                        Double.isFinite(valLoss) ? round4(valLoss) : null,
+                        Double.isFinite(valLoss) ? round4(LossEvaluator.bitsPerChar(valLoss)) : null,
+                        Instant.now().toString(), Backend.name(), TrainingOutput.projectVersion()));
+    }
+
+    private long lastCheckpointIteration() {
+        TrainingState.Evaluation last = state.lastEvaluation();
+        return last == null ? 0 : last.iteration();
+    }
+
+    private ProgressBar progressBar() {
+        ProgressBarBuilder builder = new ProgressBarBuilder()
+                .setTaskName("train")
+                .setInitialMax(config.iterations())
+                .setStyle(ProgressBarStyle.ASCII)
+                .setUpdateIntervalMillis(500)
+                .startsFrom(state.iteration, java.time.Duration.ZERO)
+                .showSpeed();
+        if (!showProgress) {
+            builder.setConsumer(new me.tongfei.progressbar.DelegatingProgressBarConsumer(line -> { }));
+        }
+        return builder.build();
+    }
+
+    private void updateBar(ProgressBar bar, double loss, double elapsedThisRun) {
+        // The time limit often binds before the iteration limit: size the bar (and its ETA) to whichever comes first.
+        long doneThisRun = Math.max(1, state.iteration - (bar.getStart()));
+        double secondsPerIteration = elapsedThisRun / doneThisRun;
+        long reachable = state.iteration + (long) ((config.maxSeconds() - elapsedThisRun) / secondsPerIteration);
+        bar.maxHint(Math.max(state.iteration, Math.min(config.iterations(), reachable)));
+        bar.stepTo(state.iteration);
+        bar.setExtraMessage(String.format(" loss %.3f | %,.0f chars/s", loss, state.trainCharsPerSecond()));
+    }
+
+    private static String describe(Outcome outcome) {
+        return switch (outcome) {
+            case ITERATIONS -> "iteration limit reached";
+            case TIME_LIMIT -> "time limit reached";
+            case EARLY_STOP -> "validation loss stopped improving";
+            case INTERRUPTED -> "interrupted";
+            case DIVERGED -> "loss diverged";
+        };
+    }
+
+    private static String fmt(double v) {
+        return String.format("%.4f", v);
+    }
+
+    private static double round4(double v) {
+        return Double.isFinite(v) ? Math.round(v * 1e4) / 1e4 : v;
+    }
+
+    /** Averages the per-character loss over the truncated-BPTT segments of one iteration. */
+    private static final class SegmentLoss extends BaseTrainingListener {
+        private double sum;
+        private int count;
+
+        void reset() {
+            sum = 0;
+            count = 0;
+        }
+
+        double mean() {
+            return count == 0 ? Double.NaN : sum / count;
+        }
+
+        @Override
+        public void iterationDone(Model model, int iteration, int epoch) {
+            sum += model.score();
+            count++;
+        }
+    }
+}

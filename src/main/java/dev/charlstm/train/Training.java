@@ -1,0 +1,163 @@
+package dev.charlstm.train;
+
+import dev.charlstm.corpus.Corpus;
+import dev.charlstm.corpus.Vocabulary;
+import dev.charlstm.model.Backend;
+import dev.charlstm.model.ModelFile;
+import dev.charlstm.model.ModelFileException;
+import dev.charlstm.scrape.CorpusFiles;
+import dev.charlstm.scrape.ScrapeException;
+import dev.charlstm.scrape.ScrapeResult;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Trains a model from a configuration, or resumes one from its checkpoint: the entry point of
+ * the {@code train} command.
+ *
+ * <pre>{@code
+ * Training.Summary s = Training.start(new Training.Request(TrainConfig.defaults(), null, Path.of("models/faq"), null, true));
+ * System.out.println(s.model() + " " + s.bestValLossNats());
+ * }</pre>
+ */
+public final class Training {
+
+    private static final Logger log = LoggerFactory.getLogger(Training.class);
+
+    private Training() {}
+
+    /**
+     * @param config       hyperparameters (on resume: only the overrides matter, checked against the checkpoint)
+     * @param overrides    the {@code --set key=value} lines given, to tell what a resumed run changes
+     * @param outDir       where to write; null means {@code models/<name>/} (or the resumed directory)
+     * @param resumeDir    a previous run's directory, or null to start afresh
+     * @param showProgress draw the progress bar on the terminal
+     */
+    public record Request(TrainConfig config, List<String> overrides, Path outDir, Path resumeDir,
+                          boolean showProgress) {
+        public Request {
+            Objects.requireNonNull(config, "config");
+            overrides = overrides == null ? List.of() : List.copyOf(overrides);
+        }
+    }
+
+    /** The outcome of a run, as the command line reports it. */
+    public record Summary(Path model, Path outDir, String stopReason, long iterations, double bestValLossNats,
+                          double trainCharsPerSecond, boolean diverged) {}
+
+    /** A run that can be asked to stop (Ctrl-C) and waited for. */
+    public static final class Run {
+        private final Trainer trainer;
+        private final TrainingOutput output;
+
+        private Run(Trainer trainer, TrainingOutput output) {
+            this.trainer = trainer;
+            this.output = output;
+        }
+
+        public Summary execute() throws IOException {
+            Trainer.Result r = trainer.run();
+            TrainingState s = r.state();
+            return new Summary(r.model(), output.dir(), r.outcome().name().toLowerCase(), s.iteration,
+                    s.bestValLoss == null ? Double.NaN : s.bestValLoss, s.trainCharsPerSecond(),
+                    r.outcome() == Trainer.Outcome.DIVERGED);
+        }
+
+        /** Checkpoints and stops after the current iteration; waits up to {@code seconds} for the files. */
+        public boolean stopAndWait(long seconds) throws InterruptedException {
+            trainer.requestStop();
+            return trainer.awaitFinished(seconds);
+        }
+    }
+
+    /** Prepares a run: resolves the corpus, builds or restores the network. */
+    public static Run prepare(Request request) throws IOException, ScrapeException, ModelFileException {
+        return request.resumeDir() == null ? fresh(request) : resumed(request);
+    }
+
+    private static Run fresh(Request request) throws IOException, ScrapeException {
+        TrainConfig config = request.config();
+        Backend.useThreads(config.threads());
+        Path outDir = request.outDir() != null ? request.outDir() : Path.of("models", config.name());
+        TrainingOutput output = new TrainingOutput(outDir);
+        ScrapeResult source = CorpusSource.resolve(config.corpus());
+        Corpus corpus = corpus(source, config.strict());
+        CorpusFiles.write(output.corpus(), source);
+        MultiLayerNetwork net = NetworkFactory.build(config, corpus.vocabulary().size());
+        log.info("Network: embedding {} -> LSTM {} x {} -> softmax {}; {} parameters", config.embeddingSize(),
+                config.hiddenSize(), config.layers(), corpus.vocabulary().size(), net.numParams());
+        return new Run(new Trainer(config, corpus, source.provenance().source() + ":" + source.provenance().url(),
+                output, net, new TrainingState(), request.showProgress()), output);
+    }
+
+    private static Run resumed(Request request) throws IOException, ScrapeException, ModelFileException {
+        Path checkpoint = TrainingOutput.findCheckpoint(request.resumeDir());
+        ModelFile.Loaded loaded = ModelFile.load(checkpoint, true);
+        byte[] stateJson = loaded.checkpointState().orElseThrow(() -> new IllegalArgumentException(
+                checkpoint + " is a finished model, not a checkpoint: it has no training state to resume"));
+        TrainingState state = TrainingState.fromJson(stateJson);
+        TrainConfig stored = TrainConfig.fromMap(loaded.metadata().hyperparameters());
+        TrainConfig config = resumedConfig(stored, request);
+        Backend.useThreads(config.threads());
+        Path outDir = request.outDir() != null ? request.outDir() : request.resumeDir();
+        TrainingOutput output = new TrainingOutput(outDir);
+        Path savedCorpus = request.resumeDir().resolve("corpus.txt");
+        ScrapeResult source = config.corpus().equals(stored.corpus()) && savedCorpus.toFile().isFile()
+                ? CorpusSource.fromFile(savedCorpus) : CorpusSource.resolve(config.corpus());
+        Corpus corpus = corpus(source, config.strict());
+        if (!corpus.sha256().equals(loaded.metadata().training().corpusSha256())) {
+            throw new IllegalArgumentException("the corpus differs from the one " + checkpoint
+                    + " was trained on (SHA-256 " + corpus.sha256() + " vs "
+                    + loaded.metadata().training().corpusSha256() + ")");
+        }
+        if (!outDir.equals(request.resumeDir())) {
+            CorpusFiles.write(output.corpus(), source);
+        }
+        log.info("Resuming {} at iteration {} (best validation {} nats/char)", checkpoint, state.iteration,
+                state.bestValLoss);
+        return new Run(new Trainer(config, corpus, loaded.metadata().training().corpusSource(), output,
+                loaded.network(), state, request.showProgress()), output);
+    }
+
+    /** The checkpoint's configuration with the request's overrides, refusing ones the network cannot take. */
+    private static TrainConfig resumedConfig(TrainConfig stored, Request request) {
+        Map<String, Object> wanted = request.config().asMap();
+        for (String assignment : request.overrides()) {
+            String key = assignment.substring(0, Math.max(0, assignment.indexOf('='))).trim();
+            if (TrainConfig.BAKED_INTO_NETWORK.contains(key) && !Objects.equals(wanted.get(key), stored.asMap().get(key))) {
+                throw new IllegalArgumentException("'" + key + "' cannot change when resuming (the checkpoint has "
+                        + stored.asMap().get(key) + ")");
+            }
+        }
+        return stored.withOverrides(request.overrides());
+    }
+
+    /** This build's version, from the properties Maven filters at build time. */
+    public static String projectVersion() {
+        try (var in = Training.class.getResourceAsStream("/dev/charlstm/version.properties")) {
+            var props = new java.util.Properties();
+            if (in != null) {
+                props.load(in);
+            }
+            return props.getProperty("version", "unknown");
+        } catch (IOException e) {
+            return "unknown";
+        }
+    }
+
+    private static Corpus corpus(ScrapeResult source, boolean strict) {
+        Corpus corpus = Corpus.fromText(source.text(), Vocabulary.printable(), strict);
+        if (corpus.normalization().droppedCount() > 0) {
+            log.warn("Normalisation: {} (use --set strict=true to make this an error)",
+                    corpus.normalization().droppedSummary(5));
+        }
+        log.info("Corpus: {} characters after normalisation, SHA-256 {}", corpus.length(), corpus.sha256());
+        return corpus;
+    }
+}

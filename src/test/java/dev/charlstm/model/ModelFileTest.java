@@ -1,0 +1,141 @@
+package dev.charlstm.model;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.charlstm.testing.TinyModels;
+import dev.charlstm.train.TrainConfig;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipFile;
+import java.util.zip.ZipOutputStream;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+class ModelFileTest {
+
+    @TempDir
+    Path dir;
+
+    private final TrainConfig config = TinyModels.config();
+
+    @Test
+    void roundTripGivesTheSameNetworkAndMetadata() throws Exception {
+        MultiLayerNetwork net = TinyModels.network(config);
+        Path file = dir.resolve("model.zip");
+        ModelFile.save(file, net, TinyModels.metadata(config));
+
+        ModelFile.Loaded loaded = ModelFile.load(file);
+        assertThat(loaded.metadata()).usingRecursiveComparison().ignoringFields("hyperparameters")
+                .isEqualTo(TinyModels.metadata(config));
+        assertThat(TrainConfig.fromMap(loaded.metadata().hyperparameters())).isEqualTo(config);
+        assertThat(loaded.checkpointState()).isEmpty();
+        INDArray input = Nd4j.create(new float[] {55, 17, 10}, new long[] {1, 1, 3}, 'c');
+        assertThat(loaded.network().output(input)).isEqualTo(net.output(input));
+        assertThat(loaded.network().getLayerWiseConfigurations().getConf(2).getLayer().toString())
+                .contains("PerCharacterCrossEntropy(10)");
+        try (ZipFile zip = new ZipFile(file.toFile())) {
+            assertThat(zip.getEntry("updaterState.bin")).isNull();
+            assertThat(zip.getEntry("charlstm/metadata.json")).isNotNull();
+        }
+    }
+
+    @Test
+    void checkpointKeepsOptimiserAndTrainerState() throws Exception {
+        MultiLayerNetwork net = TinyModels.network(config);
+        Path file = dir.resolve("latest.zip");
+        ModelFile.saveCheckpoint(file, net, TinyModels.metadata(config), "{\"iteration\":4}".getBytes());
+        ModelFile.Loaded loaded = ModelFile.load(file, true);
+        assertThat(new String(loaded.checkpointState().orElseThrow())).isEqualTo("{\"iteration\":4}");
+        assertThat(loaded.network().getUpdater().getStateViewArray()).isNotNull();
+        assertThat(Files.list(dir)).containsExactly(file); // no temporary file left behind
+    }
+
+    @Test
+    void missingOrNonZipFilesAreNamed() throws Exception {
+        Path missing = dir.resolve("none.zip");
+        assertThatThrownBy(() -> ModelFile.load(missing)).isInstanceOf(ModelFileException.class)
+                .hasMessage(missing + ": no such file");
+        Path text = dir.resolve("notes.zip");
+        Files.writeString(text, "hello");
+        assertThatThrownBy(() -> ModelFile.load(text)).hasMessageStartingWith(text + ": not a readable zip file");
+    }
+
+    @Test
+    void truncatedFileIsAClearError() throws Exception {
+        Path file = dir.resolve("model.zip");
+        ModelFile.save(file, TinyModels.network(config), TinyModels.metadata(config));
+        byte[] bytes = Files.readAllBytes(file);
+        Path cut = dir.resolve("cut.zip");
+        Files.write(cut, Arrays.copyOf(bytes, bytes.length / 2));
+        assertThatThrownBy(() -> ModelFile.load(cut)).isInstanceOf(ModelFileException.class)
+                .hasMessageStartingWith(cut + ": not a readable zip file");
+    }
+
+    @Test
+    void zipWithoutTheNetworkOrMetadataIsNotAModel() throws Exception {
+        Path file = dir.resolve("model.zip");
+        ModelFile.save(file, TinyModels.network(config), TinyModels.metadata(config));
+        Path noMeta = rewrite(file, "without-meta.zip", "charlstm/metadata.json", null);
+        assertThatThrownBy(() -> ModelFile.load(noMeta))
+                .hasMessage(noMeta + ": not a charlstm model (the zip has no charlstm/metadata.json)");
+        Path noWeights = rewrite(file, "without-weights.zip", "coefficients.bin", null);
+        assertThatThrownBy(() -> ModelFile.load(noWeights))
+                .hasMessage(noWeights + ": not a charlstm model (the zip has no coefficients.bin)");
+        assertThatThrownBy(() -> ModelFile.load(file, true))
+                .hasMessage(file + ": has no optimiser state, so training cannot resume from it");
+    }
+
+    @Test
+    void newerOrForeignFormatsAreRefused() throws Exception {
+        Path file = dir.resolve("model.zip");
+        ModelFile.save(file, TinyModels.network(config), TinyModels.metadata(config));
+        ObjectMapper json = new ObjectMapper();
+        ObjectNode meta = (ObjectNode) json.valueToTree(TinyModels.metadata(config));
+        Path newer = rewrite(file, "newer.zip", "charlstm/metadata.json",
+                json.writeValueAsBytes(meta.deepCopy().put("format_version", 2)));
+        assertThatThrownBy(() -> ModelFile.load(newer)).hasMessage(newer
+                + ": was written in format version 2 by a newer charlstm; this version reads up to 1");
+        Path foreign = rewrite(file, "foreign.zip", "charlstm/metadata.json",
+                json.writeValueAsBytes(meta.deepCopy().put("format", "something-else")));
+        assertThatThrownBy(() -> ModelFile.load(foreign)).hasMessageContaining("format is 'something-else'");
+        Path garbled = rewrite(file, "garbled.zip", "charlstm/metadata.json", "{not json".getBytes());
+        assertThatThrownBy(() -> ModelFile.load(garbled)).hasMessageContaining("is not valid metadata");
+        Path otherVocabulary = rewrite(file, "vocab.zip", "charlstm/metadata.json",
+                json.writeValueAsBytes(meta.deepCopy().put("vocabulary", "abc")));
+        assertThatThrownBy(() -> ModelFile.load(otherVocabulary))
+                .hasMessage(otherVocabulary + ": the network has 100 outputs but the vocabulary has 3 characters");
+    }
+
+    /** Copies a zip, replacing (or, with null, dropping) one entry. */
+    private Path rewrite(Path source, String name, String entry, byte[] replacement) throws IOException {
+        Path target = dir.resolve(name);
+        try (ZipFile in = new ZipFile(source.toFile());
+             OutputStream os = Files.newOutputStream(target);
+             ZipOutputStream out = new ZipOutputStream(os)) {
+            for (ZipEntry e : java.util.Collections.list(in.entries())) {
+                if (e.getName().equals(entry)) {
+                    continue;
+                }
+                out.putNextEntry(new ZipEntry(e.getName()));
+                in.getInputStream(e).transferTo(out);
+                out.closeEntry();
+            }
+            if (replacement != null) {
+                out.putNextEntry(new ZipEntry(entry));
+                out.write(replacement);
+                out.closeEntry();
+            }
+        }
+        return target;
+    }
+}

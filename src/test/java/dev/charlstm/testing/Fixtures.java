@@ -1,0 +1,21 @@
+package dev.charlstm.testing;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/** Shared test inputs. */
+public final class Fixtures {
+
+    /** The real UW COVID-19 FAQ text, shared read-only beside the project. */
+    public static final Path FAQ = Path.of("..", "shared", "corpora", "covid19-faq.txt");
+
+    private Fixtures() {}
+
+    public static String faqText() throws IOException {
+        if (!Files.isRegularFile(FAQ)) {
+            throw new IllegalStateException(FAQ.toAbsolutePath() + " is missing: the tests need ../shared beside the project");
+        }
+        return Files.readString(FAQ);
+    }
+}

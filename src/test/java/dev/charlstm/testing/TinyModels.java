@@ -1,0 +1,31 @@
+package dev.charlstm.testing;
+
+import dev.charlstm.corpus.Vocabulary;
+import dev.charlstm.model.ModelMetadata;
+import dev.charlstm.train.NetworkFactory;
+import dev.charlstm.train.TrainConfig;
+import java.util.List;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+
+/** Networks small enough to train in a test. */
+public final class TinyModels {
+
+    private TinyModels() {}
+
+    /** A configuration for a model of a few thousand parameters, trained in seconds. */
+    public static TrainConfig config() {
+        return TrainConfig.defaults().withOverrides(List.of("embedding_size=8", "hidden_size=16", "chunk_length=20",
+                "tbptt_length=10", "batch_size=8", "eval_every=10", "iterations=30", "sample_length=20",
+                "patience=0", "max_seconds=600"));
+    }
+
+    public static MultiLayerNetwork network(TrainConfig config) {
+        return NetworkFactory.build(config, Vocabulary.printable().size());
+    }
+
+    public static ModelMetadata metadata(TrainConfig config) {
+        return new ModelMetadata(ModelMetadata.FORMAT, ModelMetadata.FORMAT_VERSION, Vocabulary.printable().chars(),
+                new ModelMetadata.Normalization(1, "test"), config.asMap(),
+                new ModelMetadata.Training("00", 0, "test", 0, null, null, "2026-11-30T00:00:00Z", "cpu", "test"));
+    }
+}

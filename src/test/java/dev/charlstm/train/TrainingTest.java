@@ -1,0 +1,138 @@
+package dev.charlstm.train;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.charlstm.corpus.Corpus;
+import dev.charlstm.corpus.Vocabulary;
+import dev.charlstm.model.LossEvaluator;
+import dev.charlstm.model.ModelFile;
+import dev.charlstm.testing.Fixtures;
+import dev.charlstm.testing.TinyModels;
+import java.awt.image.BufferedImage;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import javax.imageio.ImageIO;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class TrainingTest {
+
+    @TempDir
+    static Path shared;
+    static Path corpusFile;
+
+    @TempDir
+    Path dir;
+
+    @BeforeAll
+    static void smallCorpus() throws Exception {
+        corpusFile = shared.resolve("faq-head.txt");
+        Files.writeString(corpusFile, Fixtures.faqText().substring(0, 6000));
+    }
+
+    private Training.Summary train(Path out, Path resume, String... overrides) throws Exception {
+        List<String> sets = new java.util.ArrayList<>(List.of(overrides));
+        sets.add("corpus=" + corpusFile);
+        TrainConfig config = TinyModels.config().withOverrides(sets);
+        return Training.prepare(new Training.Request(config, sets, out, resume, false)).execute();
+    }
+
+    @Test
+    void trainsAndWritesASelfDescribingModelMetricsAndChart() throws Exception {
+        Training.Summary s = train(dir, null);
+
+        assertThat(s.iterations()).isEqualTo(30);
+        assertThat(s.stopReason()).isEqualTo("iterations");
+        JsonNode metrics = new ObjectMapper().readTree(dir.resolve("metrics.json").toFile());
+        for (String key : List.of("train_chars_per_sec", "val_loss_nats", "val_bpc", "best_val_loss_nats",
+                "iterations", "wall_seconds", "backend", "threads", "corpus_chars", "corpus_sha256", "config")) {
+            assertThat(metrics.has(key)).as("metrics.json has %s", key).isTrue();
+        }
+        assertThat(metrics.get("backend").asText()).isEqualTo("cpu");
+        assertThat(metrics.get("threads").asInt()).isEqualTo(1);
+        assertThat(metrics.get("config").get("hidden_size").asInt()).isEqualTo(16);
+        assertThat(metrics.get("evaluations")).hasSize(3);
+
+        Corpus corpus = Corpus.fromText(Files.readString(corpusFile), Vocabulary.printable(), false);
+        assertThat(metrics.get("corpus_sha256").asText()).isEqualTo(corpus.sha256());
+        assertThat(metrics.get("corpus_chars").asInt()).isEqualTo(corpus.length());
+
+        // Learned something: well below the uniform ln(100) = 4.61 nats after 30 tiny iterations.
+        double best = metrics.get("best_val_loss_nats").asDouble();
+        assertThat(best).isLessThan(3.6);
+        assertThat(metrics.get("val_bpc").asDouble())
+                .isCloseTo(metrics.get("val_loss_nats").asDouble() / Math.log(2), within(1e-3));
+
+        // model.zip alone reproduces the best validation loss: network + vocabulary + hyperparameters.
+        ModelFile.Loaded model = ModelFile.load(dir.resolve("model.zip"));
+        assertThat(model.metadata().vocabulary()).isEqualTo(Vocabulary.printable().chars());
+        assertThat(model.metadata().training().corpusSha256()).isEqualTo(corpus.sha256());
+        assertThat(model.metadata().training().valLossNats()).isEqualTo(best);
+        assertThat(model.metadata().hyperparameters().get("hidden_size")).isEqualTo(16);
+        int[] validation = corpus.split(0.1).validation();
+        assertThat(LossEvaluator.nats(model.network(), validation, 8, 10)).isCloseTo(best, within(1e-3));
+
+        BufferedImage chart = ImageIO.read(dir.resolve("loss.png").toFile());
+        assertThat(chart.getWidth()).isEqualTo(900);
+        assertThat(Files.exists(dir.resolve("checkpoints/latest.zip"))).isTrue();
+        assertThat(Files.exists(dir.resolve("checkpoints/best.zip"))).isTrue();
+        assertThat(Files.readString(dir.resolve("corpus.txt"))).isEqualTo(Files.readString(corpusFile));
+        try (var files = Files.walk(dir)) {
+            assertThat(files.filter(p -> p.toString().endsWith(".tmp"))).isEmpty();
+        }
+    }
+
+    @Test
+    void resumingContinuesExactlyWhereTheCheckpointLeftOff() throws Exception {
+        Path straight = dir.resolve("straight");
+        Path split = dir.resolve("split");
+        train(straight, null, "iterations=20");
+        train(split, null, "iterations=10");
+        Training.Summary resumed = train(null, split, "iterations=20");
+
+        assertThat(resumed.iterations()).isEqualTo(20);
+        assertThat(resumed.outDir()).isEqualTo(split);
+        var a = ModelFile.load(straight.resolve("checkpoints/latest.zip")).network().params();
+        var b = ModelFile.load(split.resolve("checkpoints/latest.zip")).network().params();
+        assertThat(b.equalsWithEps(a, 1e-6)).as("resumed weights equal uninterrupted weights").isTrue();
+        JsonNode metrics = new ObjectMapper().readTree(split.resolve("metrics.json").toFile());
+        assertThat(metrics.get("evaluations")).hasSize(2);
+    }
+
+    @Test
+    void resumingRefusesChangesTheCheckpointCannotTake() throws Exception {
+        train(dir, null, "iterations=10");
+        assertThatThrownBy(() -> train(null, dir, "iterations=20", "hidden_size=32"))
+                .hasMessage("'hidden_size' cannot change when resuming (the checkpoint has 16)");
+        ModelFile.Loaded finished = ModelFile.load(dir.resolve("model.zip"));
+        assertThat(finished.checkpointState()).isEmpty();
+        assertThatThrownBy(() -> train(null, dir.resolve("model.zip"), "iterations=20"))
+                .hasMessageContaining("has no optimiser state");
+        assertThatThrownBy(() -> train(null, dir.resolve("nothing-here"), "iterations=20"))
+                .hasMessageContaining("no checkpoint to resume from");
+    }
+
+    @Test
+    void earlyStoppingEndsTheRunWhenValidationStopsImproving() throws Exception {
+        // Validating after every iteration with patience 1, the first noisy step that does not improve stops it.
+        Training.Summary s = train(dir, null, "iterations=400", "eval_every=1", "patience=1", "learning_rate=0.05");
+        assertThat(s.stopReason()).isEqualTo("early_stop");
+        assertThat(s.iterations()).isLessThan(400);
+        assertThat(Files.exists(dir.resolve("model.zip"))).isTrue();
+    }
+
+    @Test
+    void corpusShorterThanAChunkIsAClearError() throws Exception {
+        Path tiny = dir.resolve("tiny.txt");
+        Files.writeString(tiny, "Too short.");
+        TrainConfig config = TinyModels.config().with("corpus", tiny.toString());
+        assertThatThrownBy(() -> Training.prepare(new Training.Request(config, List.of(), dir.resolve("o"), null, false))
+                .execute()).hasMessageContaining("fewer than one chunk");
+    }
+}
