@@ -54,8 +54,9 @@ public final class Main implements Runnable {
 
     private static int handleUsage(CommandLine.ParameterException e, String[] args) {
         PrintWriter err = e.getCommandLine().getErr();
-        err.println("charlstm: " + e.getMessage());
-        err.println("Try '" + e.getCommandLine().getCommandSpec().qualifiedName() + " --help' for more information.");
+        err.println("charlstm: error: " + oneLine(e) + " (see '"
+                + e.getCommandLine().getCommandSpec().qualifiedName() + " --help')");
+        err.flush();
         return USAGE;
     }
 

@@ -17,6 +17,8 @@ import picocli.CommandLine.Option;
 final class TrainCommand implements Callable<Integer> {
 
     static final Path DEFAULT_CONFIG = Path.of("config", "train.yaml");
+    /** Exit code when the loss stopped being finite. */
+    static final int DIVERGED = 3;
 
     @Option(names = "--config", paramLabel = "FILE",
             description = "YAML hyperparameters (default: config/train.yaml if present, else built-in defaults).")
@@ -82,9 +84,14 @@ final class TrainCommand implements Callable<Integer> {
                 // the hook is already running and waits for us
             }
         }
+        if (summary.diverged()) {
+            System.err.printf("charlstm: error: training diverged at iteration %d; the last good checkpoint is in %s%n",
+                    summary.iterations() + 1, summary.outDir().resolve("checkpoints"));
+            return DIVERGED;
+        }
         System.out.printf("Model: %s (best validation %.4f nats/char, %d iterations, %,.0f training chars/s, %s)%n",
                 summary.model(), summary.bestValLossNats(), summary.iterations(), summary.trainCharsPerSecond(),
                 summary.stopReason());
-        return summary.diverged() ? 3 : 0;
+        return 0;
     }
 }

@@ -19,10 +19,10 @@ import javax.net.ssl.SSLException;
  * One GET of a page, following redirects, within a connect timeout, a read timeout and a body size limit.
  *
  * <p>Why {@link HttpURLConnection} and not {@code Jsoup.connect} or {@code java.net.http.HttpClient}:
- * Jsoup has a single timeout that it uses for connecting and for the whole read, and HttpClient has
- * a connect timeout but no read timeout that still applies while a body trickles in. HttpURLConnection
- * has both: a connect timeout and a socket read timeout that bounds every wait for bytes, headers
- * and body alike. Jsoup still does all the parsing, including the charset rules.
+ * Jsoup has a single timeout that it uses both for connecting and for the whole read, and HttpClient
+ * has a connect timeout but only a per-request response deadline, no socket read timeout.
+ * HttpURLConnection has both a real connect timeout and a socket read timeout that bounds every wait
+ * for bytes, headers and body alike. Jsoup still does all the parsing, charset rules included.
  */
 final class PageFetcher {
 

@@ -14,9 +14,6 @@ import java.time.Instant;
 import java.util.Random;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import me.tongfei.progressbar.ProgressBar;
-import me.tongfei.progressbar.ProgressBarBuilder;
-import me.tongfei.progressbar.ProgressBarStyle;
 import org.deeplearning4j.nn.api.Model;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.optimize.api.BaseTrainingListener;
@@ -50,6 +47,7 @@ final class Trainer {
     private volatile boolean stopRequested;
     private final CountDownLatch finished = new CountDownLatch(1);
     private INDArray bestParams;
+    private Progress progress = Progress.create(false, 0, 0);
 
     Trainer(TrainConfig config, Corpus corpus, String corpusSource, TrainingOutput output,
             MultiLayerNetwork net, TrainingState state, boolean showProgress) {
@@ -91,55 +89,21 @@ final class Trainer {
             throw new IllegalArgumentException("the validation split has " + split.validation().length
                     + " characters; the corpus is too short to validate on");
         }
-        SegmentLoss segmentLoss = new SegmentLoss();
-        net.setListeners(segmentLoss);
-        long wallStart = System.nanoTime();
-        double wallBefore = state.wallSeconds;
         log.info("Training on {} characters ({} for validation), backend {}, {} thread(s); from iteration {}",
                 split.train().length, split.validation().length, Backend.name(), Backend.threads(), state.iteration);
-
-        Outcome outcome = null;
-        try (ProgressBar bar = progressBar()) {
-            while (outcome == null) {
-                double elapsed = (System.nanoTime() - wallStart) / 1e9;
-                if (state.iteration >= config.iterations()) {
-                    outcome = Outcome.ITERATIONS;
-                } else if (elapsed >= config.maxSeconds()) {
-                    outcome = Outcome.TIME_LIMIT;
-                } else if (stopRequested) {
-                    outcome = Outcome.INTERRUPTED;
-                }
-                if (outcome != null) {
-                    break;
-                }
-                long fitStart = System.nanoTime();
-                Nd4j.getRandom().setSeed(config.seed() + state.iteration); // dropout masks follow the iteration
-                segmentLoss.reset();
-                net.fit(sampler.batch(config.seed(), state.iteration));
-                state.trainSeconds += (System.nanoTime() - fitStart) / 1e9;
-                double loss = segmentLoss.mean();
-                if (!Double.isFinite(loss)) {
-                    log.error("The training loss became {} at iteration {}; stopping. The last good checkpoint "
-                            + "(iteration {}) is kept.", loss, state.iteration + 1, lastCheckpointIteration());
-                    outcome = Outcome.DIVERGED;
-                    break;
-                }
-                state.iteration++;
-                state.trainedChars += sampler.charactersPerBatch();
-                state.trainCurve.add(new TrainingState.Point(state.iteration, round4(loss)));
-                state.wallSeconds = wallBefore + (System.nanoTime() - wallStart) / 1e9;
-                updateBar(bar, loss, (System.nanoTime() - wallStart) / 1e9);
-                if (state.iteration % config.evalEvery() == 0 && evaluateAndCheckpoint(split, loss)) {
-                    outcome = Outcome.EARLY_STOP;
-                }
+        long wallStart = System.nanoTime();
+        double wallBefore = state.wallSeconds;
+        Outcome outcome;
+        try (Progress progress = Progress.create(showProgress, state.iteration, config.iterations())) {
+            this.progress = progress;
+            outcome = fitUntilStopped(split, sampler, wallStart, wallBefore);
+            state.wallSeconds = wallBefore + (System.nanoTime() - wallStart) / 1e9;
+            TrainingState.Evaluation last = state.lastEvaluation();
+            if (outcome != Outcome.DIVERGED && (last == null || last.iteration() != state.iteration)) {
+                evaluateAndCheckpoint(split, lastTrainLoss());
             }
-        }
-        state.wallSeconds = wallBefore + (System.nanoTime() - wallStart) / 1e9;
-        TrainingState.Evaluation last = state.lastEvaluation();
-        if (outcome != Outcome.DIVERGED && (last == null || last.iteration() != state.iteration)) {
-            double lastLoss = state.trainCurve.isEmpty() ? Double.NaN
-                    : state.trainCurve.get(state.trainCurve.size() - 1).loss();
-            evaluateAndCheckpoint(split, lastLoss);
+        } finally {
+            this.progress = Progress.create(false, 0, 0);
         }
         log.info("Stopped: {} after {} iterations, {} s ({} training characters/s)", describe(outcome),
                 state.iteration, Math.round(state.wallSeconds), Math.round(state.trainCharsPerSecond()));
@@ -147,6 +111,47 @@ final class Trainer {
         output.writeMetrics(config, state, corpus, metadata(bestValLoss()), outcome.name().toLowerCase());
         LossChart.write(output.lossChart(), state, "charlstm " + config.name());
         return new Result(outcome, state, model);
+    }
+
+    private Outcome fitUntilStopped(Corpus.Split split, ChunkSampler sampler, long wallStart, double wallBefore)
+            throws IOException {
+        SegmentLoss segmentLoss = new SegmentLoss();
+        net.setListeners(segmentLoss);
+        long startIteration = state.iteration;
+        while (true) {
+            double elapsed = (System.nanoTime() - wallStart) / 1e9;
+            if (state.iteration >= config.iterations()) {
+                return Outcome.ITERATIONS;
+            } else if (elapsed >= config.maxSeconds()) {
+                return Outcome.TIME_LIMIT;
+            } else if (stopRequested) {
+                return Outcome.INTERRUPTED;
+            }
+            long fitStart = System.nanoTime();
+            Nd4j.getRandom().setSeed(config.seed() + state.iteration); // dropout masks follow the iteration
+            segmentLoss.reset();
+            net.fit(sampler.batch(config.seed(), state.iteration));
+            state.trainSeconds += (System.nanoTime() - fitStart) / 1e9;
+            double loss = segmentLoss.mean();
+            if (!Double.isFinite(loss)) {
+                progress.beforeLog();
+                log.error("The training loss became {} at iteration {}; stopping. The last good checkpoint "
+                        + "(iteration {}) is kept.", loss, state.iteration + 1, lastCheckpointIteration());
+                return Outcome.DIVERGED;
+            }
+            state.iteration++;
+            state.trainedChars += sampler.charactersPerBatch();
+            state.trainCurve.add(new TrainingState.Point(state.iteration, round4(loss)));
+            state.wallSeconds = wallBefore + (System.nanoTime() - wallStart) / 1e9;
+            report(startIteration, loss, (System.nanoTime() - wallStart) / 1e9);
+            if (state.iteration % config.evalEvery() == 0 && evaluateAndCheckpoint(split, loss)) {
+                return Outcome.EARLY_STOP;
+            }
+        }
+    }
+
+    private double lastTrainLoss() {
+        return state.trainCurve.isEmpty() ? Double.NaN : state.trainCurve.get(state.trainCurve.size() - 1).loss();
     }
 
     /** Validates, logs a sample and checkpoints; returns true when patience has run out. */
@@ -165,6 +170,7 @@ final class Trainer {
         }
         String sample = TemperatureSampler.sample(net, corpus.vocabulary(), config.samplePrime(),
                 config.sampleLength(), config.sampleTemperature(), new Random(config.seed() + state.iteration));
+        progress.beforeLog();
         log.info("iteration {}: train {} | validation {} nats/char = {} bits/char{}\n--- sample (T={}) ---\n{}\n---",
                 state.iteration, fmt(trainLoss), fmt(val), fmt(LossEvaluator.bitsPerChar(val)),
                 improved ? " (best)" : " (best " + fmt(state.bestValLoss) + " at " + state.bestIteration + ")",
@@ -176,17 +182,24 @@ final class Trainer {
         return config.patience() > 0 && state.evalsSinceBest >= config.patience();
     }
 
+    /** Saves the best weights seen as model.zip; returns null when there are none worth saving. */
     private Path writeFinalModel() throws IOException {
-        MultiLayerNetwork best = net;
+        MultiLayerNetwork best;
+        if (state.bestValLoss == null) {
+            log.error("No validation completed, so no model.zip was written");
+            return null;
+        }
         if (bestParams != null) {
             best = net.clone();
             best.setParams(bestParams);
-        } else if (state.bestValLoss != null) {
+        } else {
             // Resumed and stopped before beating the checkpoint's best: the best checkpoint holds it.
             try {
                 best = ModelFile.load(output.bestCheckpoint()).network();
             } catch (dev.charlstm.model.ModelFileException e) {
-                log.warn("Cannot reload the best checkpoint ({}); saving the latest weights", e.getMessage());
+                log.error("The best weights are not in memory and cannot be reloaded ({}); no model.zip written",
+                        e.getMessage());
+                return null;
             }
         }
         ModelFile.save(output.model(), best, metadata(bestValLoss()));
@@ -216,28 +229,13 @@ final class Trainer {
         return last == null ? 0 : last.iteration();
     }
 
-    private ProgressBar progressBar() {
-        ProgressBarBuilder builder = new ProgressBarBuilder()
-                .setTaskName("train")
-                .setInitialMax(config.iterations())
-                .setStyle(ProgressBarStyle.ASCII)
-                .setUpdateIntervalMillis(500)
-                .startsFrom(state.iteration, java.time.Duration.ZERO)
-                .showSpeed();
-        if (!showProgress) {
-            builder.setConsumer(new me.tongfei.progressbar.DelegatingProgressBarConsumer(line -> { }));
-        }
-        return builder.build();
-    }
-
-    private void updateBar(ProgressBar bar, double loss, double elapsedThisRun) {
-        // The time limit often binds before the iteration limit: size the bar (and its ETA) to whichever comes first.
-        long doneThisRun = Math.max(1, state.iteration - (bar.getStart()));
-        double secondsPerIteration = elapsedThisRun / doneThisRun;
+    private void report(long startIteration, double loss, double elapsedThisRun) {
+        // The time limit often binds before the iteration limit: aim the bar (and its ETA) at whichever comes first.
+        double secondsPerIteration = elapsedThisRun / Math.max(1, state.iteration - startIteration);
         long reachable = state.iteration + (long) ((config.maxSeconds() - elapsedThisRun) / secondsPerIteration);
-        bar.maxHint(Math.max(state.iteration, Math.min(config.iterations(), reachable)));
-        bar.stepTo(state.iteration);
-        bar.setExtraMessage(String.format(" loss %.3f | %,.0f chars/s", loss, state.trainCharsPerSecond()));
+        long expectedLast = Math.max(state.iteration, Math.min(config.iterations(), reachable));
+        progress.update(state.iteration, expectedLast, loss, state.trainCharsPerSecond(),
+                (expectedLast - state.iteration) * secondsPerIteration);
     }
 
     private static String describe(Outcome outcome) {

@@ -135,4 +135,27 @@ class TrainingTest {
         assertThatThrownBy(() -> Training.prepare(new Training.Request(config, List.of(), dir.resolve("o"), null, false))
                 .execute()).hasMessageContaining("fewer than one chunk");
     }
+
+    @Test
+    void divergenceStopsAndKeepsTheLastGoodCheckpoint() throws Exception {
+        train(dir, null, "iterations=10");
+        Path latest = dir.resolve("checkpoints/latest.zip");
+        ModelFile.Loaded good = ModelFile.load(latest, true);
+        good.network().params().assign(Double.NaN); // what an exploding update leaves behind
+        Path poisoned = dir.resolve("poisoned");
+        ModelFile.saveCheckpoint(poisoned.resolve("checkpoints/latest.zip"), good.network(), good.metadata(),
+                good.checkpointState().orElseThrow());
+        Files.copy(dir.resolve("corpus.txt"), poisoned.resolve("corpus.txt"));
+        byte[] before = Files.readAllBytes(poisoned.resolve("checkpoints/latest.zip"));
+
+        Training.Summary s = train(null, poisoned, "iterations=20");
+
+        assertThat(s.diverged()).isTrue();
+        assertThat(s.iterations()).isEqualTo(10);
+        assertThat(s.model()).isNull();
+        assertThat(Files.readAllBytes(poisoned.resolve("checkpoints/latest.zip"))).isEqualTo(before);
+        assertThat(Files.exists(poisoned.resolve("model.zip"))).isFalse();
+        JsonNode metrics = new ObjectMapper().readTree(poisoned.resolve("metrics.json").toFile());
+        assertThat(metrics.get("stop_reason").asText()).isEqualTo("diverged");
+    }
 }

@@ -1,0 +1,94 @@
+package dev.charlstm.train;
+
+import java.io.PrintStream;
+import java.time.Duration;
+import me.tongfei.progressbar.ConsoleProgressBarConsumer;
+import me.tongfei.progressbar.ProgressBar;
+import me.tongfei.progressbar.ProgressBarBuilder;
+import me.tongfei.progressbar.ProgressBarStyle;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Shows how far training is: a live bar with ETA, loss and characters/second on a terminal, or a
+ * log line every few seconds when the output goes to a file or pipe (where a redrawn bar would be
+ * noise).
+ */
+abstract class Progress implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(Trainer.class);
+
+    /** A bar on an interactive terminal, periodic log lines otherwise, nothing when disabled. */
+    static Progress create(boolean enabled, long startIteration, long maxIterations) {
+        if (!enabled) {
+            return new Progress() {
+                @Override
+                void update(long iteration, long expectedLast, double loss, double charsPerSecond, double eta) { }
+            };
+        }
+        return System.console() != null ? new Bar(startIteration, maxIterations) : new Lines();
+    }
+
+    /**
+     * @param expectedLast the iteration training will probably end at (iteration or time limit)
+     * @param eta          seconds until then
+     */
+    abstract void update(long iteration, long expectedLast, double loss, double charsPerSecond, double eta);
+
+    /** Makes room for a log line. */
+    void beforeLog() { }
+
+    @Override
+    public void close() { }
+
+    private static final class Bar extends Progress {
+        private final PrintStream err = System.err;
+        private final ProgressBar bar;
+
+        Bar(long start, long max) {
+            bar = new ProgressBarBuilder()
+                    .setTaskName("train")
+                    .setInitialMax(max)
+                    .setStyle(ProgressBarStyle.COLORFUL_UNICODE_BLOCK)
+                    .setUpdateIntervalMillis(250)
+                    .startsFrom(start, Duration.ZERO)
+                    .setConsumer(new ConsoleProgressBarConsumer(err))
+                    .showSpeed()
+                    .build();
+        }
+
+        @Override
+        void update(long iteration, long expectedLast, double loss, double charsPerSecond, double eta) {
+            bar.maxHint(expectedLast);
+            bar.stepTo(iteration);
+            bar.setExtraMessage(String.format(" loss %.3f | %,.0f chars/s", loss, charsPerSecond));
+        }
+
+        @Override
+        void beforeLog() {
+            err.print("\r\u001b[2K");
+            err.flush();
+        }
+
+        @Override
+        public void close() {
+            bar.close();
+        }
+    }
+
+    private static final class Lines extends Progress {
+        private static final long EVERY_NANOS = 10_000_000_000L;
+        private long lastNanos = System.nanoTime();
+
+        @Override
+        void update(long iteration, long expectedLast, double loss, double charsPerSecond, double eta) {
+            if (System.nanoTime() - lastNanos >= EVERY_NANOS) {
+                lastNanos = System.nanoTime();
+                log.info("iteration {}/{} ({}%): loss {} | {} chars/s | ETA {}", iteration, expectedLast,
+                        expectedLast == 0 ? 0 : 100 * iteration / expectedLast, String.format("%.3f", loss),
+                        String.format("%,.0f", charsPerSecond), Duration.ofSeconds(Math.round(eta))
+                                .toString().substring(2).toLowerCase());
+            }
+        }
+    }
+}
