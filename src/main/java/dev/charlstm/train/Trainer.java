@@ -109,7 +109,7 @@ final class Trainer {
                 state.iteration, Math.round(state.wallSeconds), Math.round(state.trainCharsPerSecond()));
         Path model = writeFinalModel();
         output.writeMetrics(config, state, corpus, metadata(bestValLoss()), outcome.name().toLowerCase());
-        LossChart.write(output.lossChart(), state, "charlstm " + config.name());
+        drawLossChart();
         return new Result(outcome, state, model);
     }
 
@@ -150,6 +150,14 @@ final class Trainer {
         }
     }
 
+    private void drawLossChart() {
+        try {
+            LossChart.write(output.lossChart(), state, "charlstm " + config.name());
+        } catch (IOException | RuntimeException e) {
+            log.warn("Could not draw {}: {}", output.lossChart(), e.toString());
+        }
+    }
+
     private double lastTrainLoss() {
         return state.trainCurve.isEmpty() ? Double.NaN : state.trainCurve.get(state.trainCurve.size() - 1).loss();
     }
@@ -179,6 +187,7 @@ final class Trainer {
         if (improved) {
             output.saveCheckpoint(output.bestCheckpoint(), net, metadata(val), state);
         }
+        drawLossChart(); // redrawn at every validation, so loss.png shows a run in progress too
         return config.patience() > 0 && state.evalsSinceBest >= config.patience();
     }
 
