@@ -9,7 +9,7 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /**
- * The {@code charlstm} command line: {@code train}, {@code scrape}.
+ * The {@code charlstm} command line: {@code train}, {@code sample}, {@code evaluate}, {@code scrape}.
  *
  * <p>Every failure a user can cause ends as one line on stderr and a non-zero exit code: 2 for
  * bad arguments or input, 1 for anything else. The stack trace goes to the log file
@@ -17,8 +17,17 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "charlstm", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Learns to write like a body of text, one character at a time.",
-        subcommands = {TrainCommand.class, ScrapeCommand.class})
+        subcommands = {TrainCommand.class, SampleCommand.class, EvaluateCommand.class, ScrapeCommand.class})
 public final class Main implements Runnable {
+
+    static {
+        // The library jar must not impose a logging setup on the programs that use it, so the
+        // command line's configuration is not the default logback.xml but is chosen here, before
+        // the first logger exists. A user's own -Dlogback.configurationFile still wins.
+        if (System.getProperty("logback.configurationFile") == null) {
+            System.setProperty("logback.configurationFile", "dev/charlstm/cli/logback.xml");
+        }
+    }
 
     private static final Logger log = LoggerFactory.getLogger(Main.class);
 
@@ -75,6 +84,7 @@ public final class Main implements Runnable {
 
     private static boolean isUsersInput(Exception e) {
         return e instanceof IllegalArgumentException || e instanceof ModelFileException
+                || e instanceof dev.charlstm.generate.InvalidModelException
                 || e instanceof ScrapeException || e instanceof java.nio.file.NoSuchFileException;
     }
 

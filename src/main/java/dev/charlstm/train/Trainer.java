@@ -3,7 +3,8 @@ package dev.charlstm.train;
 import dev.charlstm.corpus.ChunkSampler;
 import dev.charlstm.corpus.Corpus;
 import dev.charlstm.corpus.TextNormalizer;
-import dev.charlstm.generate.TemperatureSampler;
+import dev.charlstm.generate.GenerationOptions;
+import dev.charlstm.generate.Generator;
 import dev.charlstm.model.Backend;
 import dev.charlstm.model.LossEvaluator;
 import dev.charlstm.model.ModelFile;
@@ -11,7 +12,6 @@ import dev.charlstm.model.ModelMetadata;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Instant;
-import java.util.Random;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.deeplearning4j.nn.api.Model;
@@ -150,6 +150,18 @@ final class Trainer {
         }
     }
 
+    /** Samples through the public library from the checkpoint just written, exactly as users will. */
+    private String sampleFrom(Path checkpoint) {
+        try {
+            GenerationOptions options = GenerationOptions.builder().prime(config.samplePrime())
+                    .length(config.sampleLength()).temperature(config.sampleTemperature())
+                    .seed(config.seed() + state.iteration).build();
+            return Generator.load(checkpoint).generate(options).get(0).fullText();
+        } catch (java.io.IOException | IllegalArgumentException e) {
+            return "(no sample: " + e.getMessage() + ")";
+        }
+    }
+
     private void drawLossChart() {
         try {
             LossChart.write(output.lossChart(), state, "charlstm " + config.name());
@@ -176,18 +188,16 @@ final class Trainer {
         } else {
             state.evalsSinceBest++;
         }
-        String sample = TemperatureSampler.sample(net, corpus.vocabulary(), config.samplePrime(),
-                config.sampleLength(), config.sampleTemperature(), new Random(config.seed() + state.iteration));
-        progress.beforeLog();
-        log.info("iteration {}: train {} | validation {} nats/char = {} bits/char{}\n--- sample (T={}) ---\n{}\n---",
-                state.iteration, fmt(trainLoss), fmt(val), fmt(LossEvaluator.bitsPerChar(val)),
-                improved ? " (best)" : " (best " + fmt(state.bestValLoss) + " at " + state.bestIteration + ")",
-                config.sampleTemperature(), sample);
         output.saveCheckpoint(output.latestCheckpoint(), net, metadata(val), state);
         if (improved) {
             output.saveCheckpoint(output.bestCheckpoint(), net, metadata(val), state);
         }
         drawLossChart(); // redrawn at every validation, so loss.png shows a run in progress too
+        progress.beforeLog();
+        log.info("iteration {}: train {} | validation {} nats/char = {} bits/char{}\n--- sample (T={}) ---\n{}\n---",
+                state.iteration, fmt(trainLoss), fmt(val), fmt(LossEvaluator.bitsPerChar(val)),
+                improved ? " (best)" : " (best " + fmt(state.bestValLoss) + " at " + state.bestIteration + ")",
+                config.sampleTemperature(), sampleFrom(output.latestCheckpoint()));
         return config.patience() > 0 && state.evalsSinceBest >= config.patience();
     }
 

@@ -23,6 +23,20 @@ public final class TinyModels {
         return NetworkFactory.build(config, Vocabulary.printable().size());
     }
 
+    /** A two-layer network with weights scaled up, so that its probabilities are far from uniform. */
+    public static MultiLayerNetwork peakyNetwork() {
+        MultiLayerNetwork net = network(config().with("layers", 2));
+        net.params().muli(4);
+        return net;
+    }
+
+    /** Saves {@link #peakyNetwork()} as a model file. */
+    public static MultiLayerNetwork savePeaky(java.nio.file.Path file) throws java.io.IOException {
+        MultiLayerNetwork net = peakyNetwork();
+        dev.charlstm.model.ModelFile.save(file, net, metadata(config().with("layers", 2)));
+        return net;
+    }
+
     public static ModelMetadata metadata(TrainConfig config) {
         return new ModelMetadata(ModelMetadata.FORMAT, ModelMetadata.FORMAT_VERSION, Vocabulary.printable().chars(),
                 new ModelMetadata.Normalization(1, "test"), config.asMap(),

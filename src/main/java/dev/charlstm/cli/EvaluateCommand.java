@@ -1,0 +1,55 @@
+package dev.charlstm.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.charlstm.generate.Generator;
+import dev.charlstm.generate.Score;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code evaluate}: the model's loss on a text, in nats and bits per character. */
+@Command(name = "evaluate", mixinStandardHelpOptions = true,
+        description = "Measure a model's loss on a text (folded onto its vocabulary as the corpus was).")
+final class EvaluateCommand implements Callable<Integer> {
+
+    @Option(names = "--model", paramLabel = "PATH", description = "Model file (default: ${DEFAULT-VALUE}).")
+    Path model = Path.of("models", "faq", "model.zip");
+
+    @Option(names = "--text", paramLabel = "FILE", required = true, description = "UTF-8 text to score.")
+    Path text;
+
+    @Option(names = "--json", description = "Print {\"chars\", \"loss_nats\", \"bpc\"} as JSON.")
+    boolean json;
+
+    @Override
+    public Integer call() throws Exception {
+        if (!Files.isRegularFile(text)) {
+            throw new IllegalArgumentException("--text: " + text + " does not exist");
+        }
+        String content;
+        try {
+            content = StandardCharsets.UTF_8.newDecoder().decode(java.nio.ByteBuffer.wrap(Files.readAllBytes(text)))
+                    .toString();
+        } catch (CharacterCodingException e) {
+            throw new IllegalArgumentException("--text: " + text + " is not UTF-8 text");
+        }
+        Score score = Generator.load(model).score(content);
+        if (json) {
+            Map<String, Object> o = new LinkedHashMap<>();
+            o.put("chars", score.chars());
+            o.put("loss_nats", score.lossNats());
+            o.put("bpc", score.bitsPerChar());
+            System.out.println(new ObjectMapper().writeValueAsString(o));
+        } else {
+            System.out.printf("%s on %s: %,d characters, %.4f nats/char, %.4f bits/char%n", model, text,
+                    score.chars(), score.lossNats(), score.bitsPerChar());
+        }
+        return 0;
+    }
+}

@@ -1,0 +1,227 @@
+package dev.charlstm.generate;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.deeplearning4j.nn.api.Layer;
+import org.deeplearning4j.nn.conf.layers.BaseLayer;
+import org.deeplearning4j.nn.conf.layers.EmbeddingSequenceLayer;
+import org.deeplearning4j.nn.conf.layers.LSTM;
+import org.deeplearning4j.nn.conf.layers.RnnOutputLayer;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.nd4j.linalg.activations.impl.ActivationIdentity;
+import org.nd4j.linalg.activations.impl.ActivationSigmoid;
+import org.nd4j.linalg.activations.impl.ActivationSoftmax;
+import org.nd4j.linalg.activations.impl.ActivationTanH;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * The trained network's forward pass in plain Java, one character at a time, with the LSTM state
+ * held outside the network.
+ *
+ * <p>DL4J's {@code rnnTimeStep} pays several native calls per layer per character and keeps the
+ * state inside the (then unshareable) network. Here the weights are immutable float arrays shared
+ * by every caller, and each stream carries its own {@link State}: prime text builds up the hidden
+ * and cell state, then each step feeds the previous character and the carried state. The
+ * embedding lookup and the first layer's input weights fold into one table of per-character gate
+ * inputs, so a step costs one recurrent matrix-vector product per layer plus the output layer.
+ *
+ * <p>The arithmetic is DL4J's LSTM (no peepholes): gate pre-activations
+ * {@code z = x·W + h·RW + b} split into four blocks of the hidden size: block input (tanh),
+ * forget gate, output gate and input gate (sigmoid); {@code c = f∘c' + g∘a},
+ * {@code h = o∘tanh(c)}; then a softmax over {@code h·W_out + b_out}.
+ */
+final class CharLstm {
+
+    private final int vocabulary;
+    private final int hidden;
+    private final int layers;
+    /** Gate inputs of layer 0 per character: embedding row · W + b, [vocabulary][4·hidden]. */
+    private final float[][] firstLayerInput;
+    /** Input weights [hidden × 4·hidden] and biases of layers 1.., row-major. */
+    private final float[][] inputWeights;
+    private final float[][] biases;
+    /** Recurrent weights [hidden × 4·hidden] per layer, row-major. */
+    private final float[][] recurrentWeights;
+    /** Output weights [hidden × vocabulary], row-major, and bias. */
+    private final float[] outputWeights;
+    private final float[] outputBias;
+
+    /** The recurrent state of one stream: hidden and cell vectors per layer. */
+    static final class State {
+        final float[][] h;
+        final float[][] c;
+
+        State(int layers, int hidden) {
+            h = new float[layers][hidden];
+            c = new float[layers][hidden];
+        }
+
+        State copy() {
+            State s = new State(h.length, h[0].length);
+            for (int l = 0; l < h.length; l++) {
+                System.arraycopy(h[l], 0, s.h[l], 0, h[l].length);
+                System.arraycopy(c[l], 0, s.c[l], 0, c[l].length);
+            }
+            return s;
+        }
+    }
+
+    private CharLstm(int vocabulary, int hidden, float[][] firstLayerInput, float[][] inputWeights, float[][] biases,
+                     float[][] recurrentWeights, float[] outputWeights, float[] outputBias) {
+        this.vocabulary = vocabulary;
+        this.hidden = hidden;
+        this.layers = recurrentWeights.length;
+        this.firstLayerInput = firstLayerInput;
+        this.inputWeights = inputWeights;
+        this.biases = biases;
+        this.recurrentWeights = recurrentWeights;
+        this.outputWeights = outputWeights;
+        this.outputBias = outputBias;
+    }
+
+    /**
+     * Copies the weights out of a network built as embedding → LSTM × n → softmax output.
+     *
+     * @throws IllegalArgumentException for any other architecture or activation
+     */
+    static CharLstm from(MultiLayerNetwork net) {
+        int n = net.getnLayers();
+        if (n < 3) {
+            throw new IllegalArgumentException("expected embedding, LSTM and output layers, found " + n + " layers");
+        }
+        Layer embedding = net.getLayer(0);
+        require(embedding.conf().getLayer() instanceof EmbeddingSequenceLayer, "layer 0 is not an embedding");
+        require(((BaseLayer) embedding.conf().getLayer()).getActivationFn() instanceof ActivationIdentity,
+                "the embedding must have the identity activation");
+        float[][] table = rows(embedding.getParam("W"));
+        if (embedding.paramTable().containsKey("b")) {
+            float[] b = flat(embedding.getParam("b"));
+            for (float[] row : table) {
+                for (int j = 0; j < row.length; j++) {
+                    row[j] += b[j];
+                }
+            }
+        }
+        int lstmLayers = n - 2;
+        int hidden = (int) net.layerSize(1);
+        float[][] inputWeights = new float[lstmLayers][];
+        float[][] biases = new float[lstmLayers][];
+        float[][] recurrent = new float[lstmLayers][];
+        for (int l = 0; l < lstmLayers; l++) {
+            Layer lstm = net.getLayer(l + 1);
+            require(lstm.conf().getLayer() instanceof LSTM, "layer " + (l + 1) + " is not an LSTM");
+            LSTM conf = (LSTM) lstm.conf().getLayer();
+            require(conf.getActivationFn() instanceof ActivationTanH
+                    && conf.getGateActivationFn() instanceof ActivationSigmoid,
+                    "LSTM layer " + (l + 1) + " must use tanh with sigmoid gates");
+            require(net.layerSize(l + 1) == hidden, "all LSTM layers must have the same size");
+            inputWeights[l] = flat(lstm.getParam("W"));
+            biases[l] = flat(lstm.getParam("b"));
+            recurrent[l] = flat(lstm.getParam("RW"));
+        }
+        Layer output = net.getLayer(n - 1);
+        require(output.conf().getLayer() instanceof RnnOutputLayer
+                && ((BaseLayer) output.conf().getLayer()).getActivationFn() instanceof ActivationSoftmax,
+                "the last layer must be a softmax output layer");
+        int vocabulary = table.length;
+        // Layer 0 sees only embedding rows, so its input product can be computed once per character.
+        float[][] firstInput = new float[vocabulary][];
+        for (int v = 0; v < vocabulary; v++) {
+            firstInput[v] = affine(table[v], inputWeights[0], biases[0], 4 * hidden);
+        }
+        return new CharLstm(vocabulary, hidden, firstInput, inputWeights, biases, recurrent,
+                flat(output.getParam("W")), flat(output.getParam("b")));
+    }
+
+    State newState() {
+        return new State(layers, hidden);
+    }
+
+    int vocabulary() {
+        return vocabulary;
+    }
+
+    int hidden() {
+        return hidden;
+    }
+
+    int layers() {
+        return layers;
+    }
+
+    /**
+     * Feeds one character, advancing {@code state}, and writes the next character's logits.
+     *
+     * @param logits output, length {@link #vocabulary()}
+     * @param gates  scratch space of length 4·hidden
+     */
+    void step(int character, State state, float[] logits, float[] gates) {
+        float[] input = null;
+        for (int l = 0; l < layers; l++) {
+            if (l == 0) {
+                System.arraycopy(firstLayerInput[character], 0, gates, 0, gates.length);
+            } else {
+                System.arraycopy(biases[l], 0, gates, 0, gates.length);
+                accumulate(input, inputWeights[l], gates);
+            }
+            accumulate(state.h[l], recurrentWeights[l], gates);
+            float[] h = state.h[l];
+            float[] c = state.c[l];
+            int n = hidden;
+            for (int j = 0; j < n; j++) {
+                float blockInput = (float) Math.tanh(gates[j]);
+                float forget = sigmoid(gates[n + j]);
+                float out = sigmoid(gates[2 * n + j]);
+                float in = sigmoid(gates[3 * n + j]);
+                c[j] = forget * c[j] + in * blockInput;
+                h[j] = out * (float) Math.tanh(c[j]);
+            }
+            input = h;
+        }
+        System.arraycopy(outputBias, 0, logits, 0, vocabulary);
+        accumulate(input, outputWeights, logits);
+    }
+
+    /** {@code out += x · W} for row-major {@code W} of {@code x.length} rows: one contiguous axpy per row. */
+    private static void accumulate(float[] x, float[] w, float[] out) {
+        int cols = out.length;
+        for (int i = 0, row = 0; i < x.length; i++, row += cols) {
+            float xi = x[i];
+            if (xi == 0f) {
+                continue;
+            }
+            for (int j = 0; j < cols; j++) {
+                out[j] += xi * w[row + j];
+            }
+        }
+    }
+
+    private static float[] affine(float[] x, float[] w, float[] b, int cols) {
+        float[] out = b.clone();
+        accumulate(x, w, out);
+        return out;
+    }
+
+    private static float sigmoid(float x) {
+        return (float) (1 / (1 + Math.exp(-x)));
+    }
+
+    private static float[] flat(INDArray a) {
+        return a.dup('c').data().asFloat();
+    }
+
+    private static float[][] rows(INDArray matrix) {
+        List<float[]> rows = new ArrayList<>();
+        INDArray m = matrix.dup('c');
+        for (int r = 0; r < m.rows(); r++) {
+            rows.add(m.getRow(r).dup().data().asFloat());
+        }
+        return rows.toArray(new float[0][]);
+    }
+
+    private static void require(boolean condition, String problem) {
+        if (!condition) {
+            throw new IllegalArgumentException("unsupported network: " + problem);
+        }
+    }
+}

@@ -1,0 +1,275 @@
+package dev.charlstm.generate;
+
+import dev.charlstm.corpus.TextNormalizer;
+import dev.charlstm.corpus.Vocabulary;
+import dev.charlstm.model.ModelFile;
+import dev.charlstm.model.ModelFileException;
+import dev.charlstm.model.ModelMetadata;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.SplittableRandom;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * Generates text from a trained {@code model.zip}: the library entry point for JVM programs.
+ *
+ * <p>A generator is immutable after loading and safe to share between threads: the weights are
+ * read-only and every call carries its own LSTM state, so concurrent calls never affect each
+ * other and a fixed seed gives the same text whatever else runs.
+ *
+ * <pre>{@code
+ * Generator generator = Generator.load(Path.of("models/faq/model.zip"));
+ * Sample sample = generator.generate(GenerationOptions.builder().prime("Masks ").length(200).seed(7L).build()).get(0);
+ * System.out.println(sample.fullText());
+ * Score score = generator.score("Vaccines are available at the student health center.");
+ * }</pre>
+ */
+public final class Generator {
+
+    private final CharLstm network;
+    private final Vocabulary vocabulary;
+    private final TextNormalizer normalizer;
+    private final ModelInfo info;
+
+    private Generator(CharLstm network, Vocabulary vocabulary, ModelInfo info) {
+        this.network = network;
+        this.vocabulary = vocabulary;
+        this.normalizer = TextNormalizer.forVocabulary(vocabulary);
+        this.info = info;
+    }
+
+    /**
+     * Loads a model file written by {@code charlstm train}.
+     *
+     * @throws InvalidModelException naming the file and what is wrong with it
+     */
+    public static Generator load(Path modelFile) throws InvalidModelException {
+        Objects.requireNonNull(modelFile, "modelFile");
+        ModelFile.Loaded loaded;
+        try {
+            loaded = ModelFile.load(modelFile);
+        } catch (ModelFileException e) {
+            throw new InvalidModelException(e.getMessage(), e);
+        }
+        ModelMetadata m = loaded.metadata();
+        if (m.normalization() != null && m.normalization().rulesVersion() > TextNormalizer.RULES_VERSION) {
+            throw new InvalidModelException(modelFile + ": its text normalisation (rules version "
+                    + m.normalization().rulesVersion() + ") is newer than this charlstm's ("
+                    + TextNormalizer.RULES_VERSION + ")", null);
+        }
+        CharLstm network;
+        Vocabulary vocabulary;
+        try {
+            vocabulary = Vocabulary.of(m.vocabulary());
+            network = CharLstm.from(loaded.network());
+        } catch (IllegalArgumentException e) {
+            throw new InvalidModelException(modelFile + ": " + e.getMessage(), e);
+        }
+        ModelMetadata.Training t = m.training();
+        ModelInfo info = new ModelInfo(m.vocabulary(), network.layers(), network.hidden(),
+                t == null ? null : t.valLossNats(), t == null ? null : t.trainedAt(),
+                t == null ? null : t.corpusSha256());
+        return new Generator(network, vocabulary, info);
+    }
+
+    public ModelInfo info() {
+        return info;
+    }
+
+    /**
+     * Generates {@code options.count()} samples.
+     *
+     * @throws IllegalArgumentException when the prime has a character the model cannot read even
+     *     after folding (the message names it and its position)
+     */
+    public List<Sample> generate(GenerationOptions options) {
+        return generate(options, (sample, text) -> { });
+    }
+
+    /**
+     * Generates as {@link #generate(GenerationOptions)} does, handing text to {@code listener} as
+     * soon as it is final (text that could still turn out to be the start of a stop string is
+     * held back until it cannot).
+     */
+    public List<Sample> generate(GenerationOptions options, StreamListener listener) {
+        Objects.requireNonNull(options, "options");
+        Objects.requireNonNull(listener, "listener");
+        String prime = foldPrime(options.prime());
+        int[] primeIds = vocabulary.encode(prime);
+        CharLstm.State primed = network.newState();
+        float[] primedLogits = new float[network.vocabulary()];
+        float[] gates = new float[4 * network.hidden()];
+        for (int id : primeIds) {
+            network.step(id, primed, primedLogits, gates);
+        }
+        long seed = options.seed() != null ? options.seed() : ThreadLocalRandom.current().nextLong();
+        List<Stream> streams = new ArrayList<>();
+        for (int i = 0; i < options.count(); i++) {
+            streams.add(new Stream(i, seed + i, primed.copy(), primedLogits.clone(), options));
+        }
+        // One step of every unfinished stream per character position: the batch shrinks as streams stop.
+        for (int t = 0; t < options.length(); t++) {
+            boolean anyActive = false;
+            for (Stream s : streams) {
+                if (s.stoppedBy == null) {
+                    s.advance(listener, gates);
+                    anyActive = true;
+                }
+            }
+            if (!anyActive) {
+                break;
+            }
+        }
+        List<Sample> samples = new ArrayList<>();
+        for (Stream s : streams) {
+            s.flush(listener);
+            samples.add(new Sample(prime, s.text.toString(), s.seed, s.stoppedBy));
+        }
+        return samples;
+    }
+
+    /**
+     * The model's loss on a text, folded onto its vocabulary as the corpus was (characters it
+     * cannot fold are dropped): each character predicted from everything before it.
+     *
+     * @throws IllegalArgumentException when fewer than two characters remain
+     */
+    public Score score(String text) {
+        Objects.requireNonNull(text, "text");
+        int[] ids = vocabulary.encode(normalizer.normalize(text).text());
+        if (ids.length < 2) {
+            throw new IllegalArgumentException("need at least 2 characters to score, got " + ids.length);
+        }
+        CharLstm.State state = network.newState();
+        float[] logits = new float[network.vocabulary()];
+        float[] gates = new float[4 * network.hidden()];
+        double total = 0;
+        for (int i = 0; i + 1 < ids.length; i++) {
+            network.step(ids[i], state, logits, gates);
+            total -= logSoftmax(logits, ids[i + 1]);
+        }
+        return new Score(ids.length - 1, total / (ids.length - 1));
+    }
+
+    /** Probabilities of the next character after {@code context}, indexed like {@link ModelInfo#vocabulary()}. */
+    public double[] nextCharProbabilities(String context) {
+        int[] ids = vocabulary.encode(foldPrime(context));
+        CharLstm.State state = network.newState();
+        float[] logits = new float[network.vocabulary()];
+        float[] gates = new float[4 * network.hidden()];
+        for (int id : ids) {
+            network.step(id, state, logits, gates);
+        }
+        double[] probs = new double[logits.length];
+        NextCharacter.softmax(logits, 1.0, probs);
+        return probs;
+    }
+
+    /** Receives generated text as it becomes final. Called on the generating thread. */
+    @FunctionalInterface
+    public interface StreamListener {
+        /** @param sample index of the sample in the batch */
+        void onText(int sample, String text);
+    }
+
+    private String foldPrime(String prime) {
+        if (prime.isEmpty()) {
+            throw new IllegalArgumentException("prime must have at least one character");
+        }
+        for (int i = 0; i < prime.length(); i++) {
+            char c = prime.charAt(i);
+            if (!vocabulary.contains(c) && normalizer.normalize(String.valueOf(c)).text().isEmpty()) {
+                throw new IllegalArgumentException("prime character " + Vocabulary.describe(c) + " at position " + i
+                        + " is not in the model's vocabulary and has no folding onto it");
+            }
+        }
+        String folded = normalizer.normalize(prime).text();
+        if (folded.isEmpty()) {
+            throw new IllegalArgumentException("prime is empty after folding onto the model's vocabulary");
+        }
+        return folded;
+    }
+
+    private static double logSoftmax(float[] logits, int target) {
+        double max = Double.NEGATIVE_INFINITY;
+        for (float l : logits) {
+            max = Math.max(max, l);
+        }
+        double sum = 0;
+        for (float l : logits) {
+            sum += Math.exp(l - max);
+        }
+        return logits[target] - max - Math.log(sum);
+    }
+
+    /** One sample being generated: its state, randomness, text and stop-string bookkeeping. */
+    private final class Stream {
+        final int index;
+        final long seed;
+        final CharLstm.State state;
+        final float[] logits;
+        final SplittableRandom random;
+        final NextCharacter next;
+        final List<String> stops;
+        final StringBuilder text = new StringBuilder();
+        int emitted;
+        String stoppedBy;
+
+        Stream(int index, long seed, CharLstm.State state, float[] logits, GenerationOptions options) {
+            this.index = index;
+            this.seed = seed;
+            this.state = state;
+            this.logits = logits;
+            this.random = new SplittableRandom(seed);
+            this.next = new NextCharacter(options.temperature(), options.topK(), options.topP(), logits.length);
+            this.stops = options.stop();
+        }
+
+        void advance(StreamListener listener, float[] gates) {
+            int id = next.pick(logits, random);
+            text.append(vocabulary.charAt(id));
+            for (String stop : stops) {
+                if (endsWith(text, stop)) {
+                    text.setLength(text.length() - stop.length());
+                    stoppedBy = stop;
+                    flush(listener);
+                    return;
+                }
+            }
+            emit(listener, text.length() - heldBack());
+            network.step(id, state, logits, gates);
+        }
+
+        void flush(StreamListener listener) {
+            emit(listener, text.length());
+        }
+
+        private void emit(StreamListener listener, int upTo) {
+            if (upTo > emitted) {
+                listener.onText(index, text.substring(emitted, upTo));
+                emitted = upTo;
+            }
+        }
+
+        /** Length of the longest tail of the text that some stop string starts with. */
+        private int heldBack() {
+            int held = 0;
+            for (String stop : stops) {
+                for (int k = Math.min(stop.length() - 1, text.length()); k > held; k--) {
+                    if (text.substring(text.length() - k).equals(stop.substring(0, k))) {
+                        held = k;
+                        break;
+                    }
+                }
+            }
+            return held;
+        }
+
+        private boolean endsWith(StringBuilder sb, String suffix) {
+            int n = sb.length() - suffix.length();
+            return n >= 0 && sb.indexOf(suffix, n) == n;
+        }
+    }
+}
