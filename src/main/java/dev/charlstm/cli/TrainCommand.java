@@ -43,6 +43,9 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--set", paramLabel = "KEY=VALUE", description = "Override one configuration key (repeatable).")
     List<String> set = new ArrayList<>();
 
+    @Option(names = "--strict", description = "Fail on characters outside the vocabulary instead of dropping them.")
+    boolean strict;
+
     @Option(names = "--no-progress", description = "Do not draw the progress bar.")
     boolean noProgress;
 
@@ -51,6 +54,9 @@ final class TrainCommand implements Callable<Integer> {
         List<String> overrides = new ArrayList<>(set);
         if (corpus != null) {
             overrides.add("corpus=" + corpus);
+        }
+        if (strict) {
+            overrides.add("strict=true");
         }
         if (maxSeconds != null) {
             overrides.add("max_seconds=" + maxSeconds);

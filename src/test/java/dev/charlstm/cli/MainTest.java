@@ -96,6 +96,16 @@ class MainTest {
     }
 
     @Test
+    void strictRefusesCharactersOutsideTheVocabulary() throws Exception {
+        Path corpus = dir.resolve("snow.txt");
+        Files.writeString(corpus, "Snow \u2603 closes campus.\n".repeat(100));
+        assertThat(Main.run("train", "--strict", "--corpus", corpus.toString(), "--out", dir.resolve("o").toString()))
+                .isEqualTo(2);
+        assertThat(err()).isEqualTo("charlstm: error: character '\u2603' (U+2603) at position 5 of the normalised "
+                + "text is not in the vocabulary" + System.lineSeparator());
+    }
+
+    @Test
     void unknownOptionIsAUsageError() {
         assertThat(Main.run("train", "--epochs", "3")).isEqualTo(2);
         assertThat(err()).isEqualTo("charlstm: error: Unknown options: '--epochs', '3' (see 'charlstm train --help')"
