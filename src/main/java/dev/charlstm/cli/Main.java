@@ -9,7 +9,8 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /**
- * The {@code charlstm} command line: {@code train}, {@code sample}, {@code evaluate}, {@code scrape}.
+ * The {@code charlstm} command line: {@code train}, {@code sample}, {@code evaluate}, {@code serve},
+ * {@code scrape}.
  *
  * <p>Every failure a user can cause ends as one line on stderr and a non-zero exit code: 2 for
  * bad arguments or input, 1 for anything else. The stack trace goes to the log file
@@ -17,7 +18,8 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "charlstm", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Learns to write like a body of text, one character at a time.",
-        subcommands = {TrainCommand.class, SampleCommand.class, EvaluateCommand.class, ScrapeCommand.class})
+        subcommands = {TrainCommand.class, SampleCommand.class, EvaluateCommand.class, ServeCommand.class,
+                ScrapeCommand.class})
 public final class Main implements Runnable {
 
     static {

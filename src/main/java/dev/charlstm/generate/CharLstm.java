@@ -149,57 +149,95 @@ final class CharLstm {
         return layers;
     }
 
-    /**
-     * Feeds one character, advancing {@code state}, and writes the next character's logits.
-     *
-     * @param logits output, length {@link #vocabulary()}
-     * @param gates  scratch space of length 4·hidden
-     */
-    void step(int character, State state, float[] logits, float[] gates) {
-        float[] input = null;
-        for (int l = 0; l < layers; l++) {
-            if (l == 0) {
-                System.arraycopy(firstLayerInput[character], 0, gates, 0, gates.length);
-            } else {
-                System.arraycopy(biases[l], 0, gates, 0, gates.length);
-                accumulate(input, inputWeights[l], gates);
-            }
-            accumulate(state.h[l], recurrentWeights[l], gates);
-            float[] h = state.h[l];
-            float[] c = state.c[l];
-            int n = hidden;
-            for (int j = 0; j < n; j++) {
-                float blockInput = (float) Math.tanh(gates[j]);
-                float forget = sigmoid(gates[n + j]);
-                float out = sigmoid(gates[2 * n + j]);
-                float in = sigmoid(gates[3 * n + j]);
-                c[j] = forget * c[j] + in * blockInput;
-                h[j] = out * (float) Math.tanh(c[j]);
-            }
-            input = h;
+    /** Reusable buffers for {@link #step}: one per calling thread. */
+    final class Scratch {
+        final float[][] gates;
+        final float[][] inputs;
+
+        Scratch(int batch) {
+            gates = new float[batch][4 * hidden];
+            inputs = new float[batch][];
         }
-        System.arraycopy(outputBias, 0, logits, 0, vocabulary);
-        accumulate(input, outputWeights, logits);
     }
 
-    /** {@code out += x · W} for row-major {@code W} of {@code x.length} rows: one contiguous axpy per row. */
-    private static void accumulate(float[] x, float[] w, float[] out) {
-        int cols = out.length;
-        for (int i = 0, row = 0; i < x.length; i++, row += cols) {
-            float xi = x[i];
-            if (xi == 0f) {
-                continue;
+    Scratch scratch(int batch) {
+        return new Scratch(batch);
+    }
+
+    /** Feeds one character to one stream, advancing its state, and writes the next character's logits. */
+    void step(int character, State state, float[] logits, Scratch scratch) {
+        step(1, new int[] {character}, new State[] {state}, new float[][] {logits}, scratch);
+    }
+
+    /**
+     * Feeds one character to each of {@code n} streams, advancing their states, and writes each
+     * stream's next-character logits: one forward step for the whole batch.
+     *
+     * <p>The weights are walked row by row with every stream's contribution added while the row
+     * is in cache, so a step of many streams reads each weight once. Each stream's sums are
+     * added in the same order whatever the batch, so a stream's numbers never depend on which
+     * other streams share its step.
+     */
+    void step(int n, int[] characters, State[] states, float[][] logits, Scratch scratch) {
+        float[][] gates = scratch.gates;
+        float[][] inputs = scratch.inputs;
+        for (int l = 0; l < layers; l++) {
+            for (int s = 0; s < n; s++) {
+                System.arraycopy(l == 0 ? firstLayerInput[characters[s]] : biases[l], 0, gates[s], 0, 4 * hidden);
             }
-            for (int j = 0; j < cols; j++) {
-                out[j] += xi * w[row + j];
+            if (l > 0) {
+                accumulate(n, inputs, inputWeights[l], gates);
+            }
+            for (int s = 0; s < n; s++) {
+                inputs[s] = states[s].h[l];
+            }
+            accumulate(n, inputs, recurrentWeights[l], gates);
+            for (int s = 0; s < n; s++) {
+                cell(gates[s], states[s].h[l], states[s].c[l]);
+                inputs[s] = states[s].h[l];
+            }
+        }
+        for (int s = 0; s < n; s++) {
+            System.arraycopy(outputBias, 0, logits[s], 0, vocabulary);
+        }
+        accumulate(n, inputs, outputWeights, logits);
+    }
+
+    /** The LSTM cell on one stream's gate pre-activations: c = f∘c + i∘tanh(a), h = o∘tanh(c). */
+    private void cell(float[] gates, float[] h, float[] c) {
+        int n = hidden;
+        for (int j = 0; j < n; j++) {
+            float blockInput = (float) Math.tanh(gates[j]);
+            float forget = sigmoid(gates[n + j]);
+            float out = sigmoid(gates[2 * n + j]);
+            float in = sigmoid(gates[3 * n + j]);
+            c[j] = forget * c[j] + in * blockInput;
+            h[j] = out * (float) Math.tanh(c[j]);
+        }
+    }
+
+    /** {@code out[s] += x[s] · W} for the first {@code n} streams, W row-major with {@code x[s].length} rows. */
+    private static void accumulate(int n, float[][] x, float[] w, float[][] out) {
+        int rows = x[0].length;
+        int cols = out[0].length;
+        for (int i = 0, row = 0; i < rows; i++, row += cols) {
+            for (int s = 0; s < n; s++) {
+                float xi = x[s][i];
+                if (xi == 0f) {
+                    continue;
+                }
+                float[] o = out[s];
+                for (int j = 0; j < cols; j++) {
+                    o[j] += xi * w[row + j];
+                }
             }
         }
     }
 
     private static float[] affine(float[] x, float[] w, float[] b, int cols) {
-        float[] out = b.clone();
-        accumulate(x, w, out);
-        return out;
+        float[][] out = {b.clone()};
+        accumulate(1, new float[][] {x}, w, out);
+        return out[0];
     }
 
     private static float sigmoid(float x) {

@@ -9,7 +9,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
-import java.util.SplittableRandom;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
@@ -94,40 +93,69 @@ public final class Generator {
      * held back until it cannot).
      */
     public List<Sample> generate(GenerationOptions options, StreamListener listener) {
+        Prepared prepared = prepare(options, listener);
+        List<SampleStream> active = new ArrayList<>(prepared.streams());
+        CharLstm.Scratch scratch = network.scratch(active.size());
+        while (!active.isEmpty()) {
+            step(active, scratch);
+        }
+        return prepared.samples();
+    }
+
+    /** A request made ready to generate: the prime read, one stream per sample. */
+    record Prepared(String prime, List<SampleStream> streams) {
+        List<Sample> samples() {
+            return streams.stream().map(s -> s.sample(prime)).toList();
+        }
+    }
+
+    /** Folds and reads the prime once, then gives every sample a copy of the primed state. */
+    Prepared prepare(GenerationOptions options, StreamListener listener) {
         Objects.requireNonNull(options, "options");
         Objects.requireNonNull(listener, "listener");
         String prime = foldPrime(options.prime());
-        int[] primeIds = vocabulary.encode(prime);
         CharLstm.State primed = network.newState();
         float[] primedLogits = new float[network.vocabulary()];
-        float[] gates = new float[4 * network.hidden()];
-        for (int id : primeIds) {
-            network.step(id, primed, primedLogits, gates);
+        CharLstm.Scratch scratch = network.scratch(1);
+        for (int id : vocabulary.encode(prime)) {
+            network.step(id, primed, primedLogits, scratch);
         }
         long seed = options.seed() != null ? options.seed() : ThreadLocalRandom.current().nextLong();
-        List<Stream> streams = new ArrayList<>();
+        List<SampleStream> streams = new ArrayList<>();
         for (int i = 0; i < options.count(); i++) {
-            streams.add(new Stream(i, seed + i, primed.copy(), primedLogits.clone(), options));
+            streams.add(new SampleStream(i, seed + i, primed.copy(), primedLogits.clone(), options, vocabulary,
+                    listener));
         }
-        // One step of every unfinished stream per character position: the batch shrinks as streams stop.
-        for (int t = 0; t < options.length(); t++) {
-            boolean anyActive = false;
-            for (Stream s : streams) {
-                if (s.stoppedBy == null) {
-                    s.advance(listener, gates);
-                    anyActive = true;
-                }
+        return new Prepared(prime, streams);
+    }
+
+    /**
+     * One character for every stream in {@code active}: each draws from its logits, then all that
+     * continue advance together in one batched forward step. Finished streams leave the list.
+     */
+    void step(List<SampleStream> active, CharLstm.Scratch scratch) {
+        active.removeIf(SampleStream::done);
+        int n = 0;
+        int[] ids = new int[active.size()];
+        CharLstm.State[] states = new CharLstm.State[active.size()];
+        float[][] logits = new float[active.size()][];
+        for (SampleStream s : active) {
+            int id = s.pick();
+            if (id >= 0) {
+                ids[n] = id;
+                states[n] = s.state;
+                logits[n++] = s.logits;
             }
-            if (!anyActive) {
-                break;
-            }
         }
-        List<Sample> samples = new ArrayList<>();
-        for (Stream s : streams) {
-            s.flush(listener);
-            samples.add(new Sample(prime, s.text.toString(), s.seed, s.stoppedBy));
+        if (n > 0) {
+            network.step(n, ids, states, logits, scratch);
         }
-        return samples;
+        active.removeIf(SampleStream::done);
+    }
+
+    /** Scratch space for batches of up to {@code batch} streams. */
+    CharLstm.Scratch scratch(int batch) {
+        return network.scratch(batch);
     }
 
     /**
@@ -144,10 +172,10 @@ public final class Generator {
         }
         CharLstm.State state = network.newState();
         float[] logits = new float[network.vocabulary()];
-        float[] gates = new float[4 * network.hidden()];
+        CharLstm.Scratch scratch = network.scratch(1);
         double total = 0;
         for (int i = 0; i + 1 < ids.length; i++) {
-            network.step(ids[i], state, logits, gates);
+            network.step(ids[i], state, logits, scratch);
             total -= logSoftmax(logits, ids[i + 1]);
         }
         return new Score(ids.length - 1, total / (ids.length - 1));
@@ -158,9 +186,9 @@ public final class Generator {
         int[] ids = vocabulary.encode(foldPrime(context));
         CharLstm.State state = network.newState();
         float[] logits = new float[network.vocabulary()];
-        float[] gates = new float[4 * network.hidden()];
+        CharLstm.Scratch scratch = network.scratch(1);
         for (int id : ids) {
-            network.step(id, state, logits, gates);
+            network.step(id, state, logits, scratch);
         }
         double[] probs = new double[logits.length];
         NextCharacter.softmax(logits, 1.0, probs);
@@ -202,74 +230,5 @@ public final class Generator {
             sum += Math.exp(l - max);
         }
         return logits[target] - max - Math.log(sum);
-    }
-
-    /** One sample being generated: its state, randomness, text and stop-string bookkeeping. */
-    private final class Stream {
-        final int index;
-        final long seed;
-        final CharLstm.State state;
-        final float[] logits;
-        final SplittableRandom random;
-        final NextCharacter next;
-        final List<String> stops;
-        final StringBuilder text = new StringBuilder();
-        int emitted;
-        String stoppedBy;
-
-        Stream(int index, long seed, CharLstm.State state, float[] logits, GenerationOptions options) {
-            this.index = index;
-            this.seed = seed;
-            this.state = state;
-            this.logits = logits;
-            this.random = new SplittableRandom(seed);
-            this.next = new NextCharacter(options.temperature(), options.topK(), options.topP(), logits.length);
-            this.stops = options.stop();
-        }
-
-        void advance(StreamListener listener, float[] gates) {
-            int id = next.pick(logits, random);
-            text.append(vocabulary.charAt(id));
-            for (String stop : stops) {
-                if (endsWith(text, stop)) {
-                    text.setLength(text.length() - stop.length());
-                    stoppedBy = stop;
-                    flush(listener);
-                    return;
-                }
-            }
-            emit(listener, text.length() - heldBack());
-            network.step(id, state, logits, gates);
-        }
-
-        void flush(StreamListener listener) {
-            emit(listener, text.length());
-        }
-
-        private void emit(StreamListener listener, int upTo) {
-            if (upTo > emitted) {
-                listener.onText(index, text.substring(emitted, upTo));
-                emitted = upTo;
-            }
-        }
-
-        /** Length of the longest tail of the text that some stop string starts with. */
-        private int heldBack() {
-            int held = 0;
-            for (String stop : stops) {
-                for (int k = Math.min(stop.length() - 1, text.length()); k > held; k--) {
-                    if (text.substring(text.length() - k).equals(stop.substring(0, k))) {
-                        held = k;
-                        break;
-                    }
-                }
-            }
-            return held;
-        }
-
-        private boolean endsWith(StringBuilder sb, String suffix) {
-            int n = sb.length() - suffix.length();
-            return n >= 0 && sb.indexOf(suffix, n) == n;
-        }
     }
 }

@@ -31,7 +31,7 @@ class CharLstmTest {
         CharLstm lstm = CharLstm.from(net);
         CharLstm.State state = lstm.newState();
         float[] logits = new float[100];
-        float[] gates = new float[4 * lstm.hidden()];
+        CharLstm.Scratch gates = lstm.scratch(1);
         double[] probs = new double[100];
         double maxDifference = 0;
         for (int t = 0; t < ids.length; t++) {
@@ -50,7 +50,7 @@ class CharLstmTest {
         CharLstm lstm = CharLstm.from(network());
         float[] a = new float[100];
         float[] b = new float[100];
-        float[] gates = new float[4 * lstm.hidden()];
+        CharLstm.Scratch gates = lstm.scratch(1);
         CharLstm.State s1 = lstm.newState();
         CharLstm.State s2 = lstm.newState();
         lstm.step(10, s1, a, gates);

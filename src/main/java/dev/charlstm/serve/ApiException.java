@@ -1,0 +1,24 @@
+package dev.charlstm.serve;
+
+/** A request the service refuses: an HTTP status and a one-line reason, sent as a JSON error. */
+final class ApiException extends RuntimeException {
+
+    final int status;
+    final String code;
+    final Integer retryAfterSeconds;
+
+    ApiException(int status, String code, String message) {
+        this(status, code, message, null);
+    }
+
+    ApiException(int status, String code, String message, Integer retryAfterSeconds) {
+        super(message, null, false, false);
+        this.status = status;
+        this.code = code;
+        this.retryAfterSeconds = retryAfterSeconds;
+    }
+
+    static ApiException badRequest(String message) {
+        return new ApiException(400, "bad_request", message);
+    }
+}

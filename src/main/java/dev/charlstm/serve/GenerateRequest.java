@@ -1,0 +1,53 @@
+package dev.charlstm.serve;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import dev.charlstm.generate.GenerationOptions;
+import java.util.List;
+
+/** The JSON body of {@code POST /v1/generate}; absent fields take the defaults below. */
+record GenerateRequest(
+        @JsonProperty("model") String model,
+        @JsonProperty("prime") String prime,
+        @JsonProperty("length") Integer length,
+        @JsonProperty("temperature") Double temperature,
+        @JsonProperty("top_k") Integer topK,
+        @JsonProperty("top_p") Double topP,
+        @JsonProperty("seed") Long seed,
+        @JsonProperty("count") Integer count,
+        @JsonProperty("stop") List<String> stop,
+        @JsonProperty("stream") Boolean stream) {
+
+    /** Checks the request against the service's limits and turns it into generation options. */
+    GenerationOptions toOptions(ServiceLimits limits) {
+        String p = prime == null ? "Th" : prime;
+        if (p.length() > limits.maxPrimeChars()) {
+            throw ApiException.badRequest("prime must be at most " + limits.maxPrimeChars() + " characters");
+        }
+        int len = length == null ? 200 : length;
+        if (len < 0 || len > limits.maxLength()) {
+            throw ApiException.badRequest("length must be in [0, " + limits.maxLength() + "], got " + len);
+        }
+        int n = count == null ? 1 : count;
+        if (n < 1 || n > limits.maxCount()) {
+            throw ApiException.badRequest("count must be in [1, " + limits.maxCount() + "], got " + n);
+        }
+        List<String> stops = stop == null ? List.of() : stop;
+        if (stops.size() > limits.maxStops()) {
+            throw ApiException.badRequest("at most " + limits.maxStops() + " stop strings");
+        }
+        for (String s : stops) {
+            if (s != null && s.length() > ServiceLimits.MAX_STOP_CHARS) {
+                throw ApiException.badRequest("stop strings must be at most " + ServiceLimits.MAX_STOP_CHARS
+                        + " characters");
+            }
+        }
+        try {
+            return GenerationOptions.builder().prime(p).length(len)
+                    .temperature(temperature == null ? 0.8 : temperature)
+                    .topK(topK == null ? 0 : topK).topP(topP == null ? 1.0 : topP)
+                    .seed(seed).count(n).stop(stops).build();
+        } catch (IllegalArgumentException | NullPointerException e) {
+            throw ApiException.badRequest(e.getMessage());
+        }
+    }
+}
