@@ -1,0 +1,97 @@
+package dev.charlstm.serve;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.charlstm.generate.GenerationOptions;
+import dev.charlstm.generate.Generator;
+import dev.charlstm.testing.TinyModels;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.openqa.selenium.By;
+import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.support.ui.Select;
+import org.openqa.selenium.support.ui.WebDriverWait;
+
+/**
+ * The page at {@code /} in a real browser: headless Chromium (Debian's chromium and
+ * chromium-driver, which .ci/run installs) types a prime, presses generate and watches the
+ * streamed text arrive.
+ */
+class WebPageTest {
+
+    static final Path CHROMIUM = Path.of("/usr/bin/chromium");
+    static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
+
+    @TempDir
+    static Path dir;
+    static SamplingService service;
+    static WebDriver browser;
+
+    @BeforeAll
+    static void start() throws Exception {
+        if (!Files.isExecutable(CHROMIUM) || !Files.isExecutable(CHROMEDRIVER)) {
+            throw new IllegalStateException("this test needs Debian's chromium and chromium-driver "
+                    + "(apt-get install -y chromium chromium-driver)");
+        }
+        TinyModels.savePeaky(dir.resolve("faq").resolve("model.zip"));
+        service = SamplingService.start(new SamplingService.Config(dir, null, "127.0.0.1", 0, null));
+        ChromeOptions options = new ChromeOptions();
+        options.setBinary(CHROMIUM.toFile());
+        options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update",
+                "--disable-sync", "--user-data-dir=" + Files.createTempDirectory(dir, "chromium"));
+        ChromeDriverService driver = new ChromeDriverService.Builder()
+                .usingDriverExecutable(CHROMEDRIVER.toFile()).usingAnyFreePort().build();
+        browser = new ChromeDriver(driver, options);
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        if (browser != null) {
+            browser.quit();
+        }
+        if (service != null) {
+            service.stop(5);
+        }
+    }
+
+    @Test
+    void typingAPrimeAndPressingGenerateStreamsText() throws Exception {
+        browser.get("http://127.0.0.1:" + service.port() + "/");
+        WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(20));
+        wait.until(d -> !new Select(d.findElement(By.id("model"))).getOptions().isEmpty());
+        assertThat(new Select(browser.findElement(By.id("model"))).getFirstSelectedOption().getAttribute("value"))
+                .isEqualTo("faq");
+
+        WebElement prime = browser.findElement(By.id("prime"));
+        prime.clear();
+        prime.sendKeys("Where can I get tested");
+        setValue("temperature", "0");
+        setValue("length", "300");
+        browser.findElement(By.id("generate")).click();
+
+        wait.until(d -> d.findElement(By.id("status")).getText().contains("characters in"));
+        String generated = browser.findElement(By.id("generated")).getText();
+        String expected = Generator.load(dir.resolve("faq").resolve("model.zip")).generate(GenerationOptions.builder()
+                .prime("Where can I get tested").length(300).temperature(0).build()).get(0).text();
+        // The browser shows text with whitespace collapsed at the edges; compare what it renders.
+        assertThat(generated.strip()).isNotEmpty().isEqualTo(expected.strip().replace("\r", ""));
+        assertThat(browser.findElement(By.id("status")).getText()).startsWith("300 characters in");
+        assertThat(browser.findElement(By.id("generate")).isEnabled()).isTrue();
+    }
+
+    private static void setValue(String id, String value) {
+        WebElement input = browser.findElement(By.id(id));
+        input.clear();
+        input.sendKeys(value);
+    }
+}
