@@ -19,7 +19,7 @@ import picocli.CommandLine.Command;
 @Command(name = "charlstm", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Learns to write like a body of text, one character at a time.",
         subcommands = {TrainCommand.class, SampleCommand.class, EvaluateCommand.class, ServeCommand.class,
-                ScrapeCommand.class, LoadTestCommand.class})
+                ScrapeCommand.class, LoadTestCommand.class, BenchCommand.class})
 public final class Main implements Runnable {
 
     static {
