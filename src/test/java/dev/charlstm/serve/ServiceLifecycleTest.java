@@ -94,6 +94,42 @@ class ServiceLifecycleTest {
         assertThatThrownBy(() -> client.get("/healthz")).isInstanceOf(ConnectException.class);
     }
 
+    @Test
+    void sigtermFromOutsideDrainsAndExitsZero() throws Exception {
+        Path log = dir.resolve("serve.log");
+        Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"), "dev.charlstm.cli.Main",
+                "serve", "--model", model.toString(), "--port", "0")
+                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        try {
+            java.util.regex.Matcher port = null;
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (System.nanoTime() < deadline && p.isAlive()) {
+                port = java.util.regex.Pattern.compile("serving on http://127\\.0\\.0\\.1:(\\d+)/")
+                        .matcher(java.nio.file.Files.readString(log));
+                if (port.find()) {
+                    break;
+                }
+                port = null;
+                Thread.sleep(50);
+            }
+            assertThat(port).as("the service started: %s", java.nio.file.Files.readString(log)).isNotNull();
+            ServiceClient client = new ServiceClient(Integer.parseInt(port.group(1)), null);
+            assertThat(client.get("/healthz").status()).isEqualTo(200);
+            CompletableFuture<ServiceClient.Reply> inFlight = CompletableFuture.supplyAsync(() -> call(() ->
+                    client.post("/v1/generate", "{\"length\":8000,\"seed\":4}")));
+            awaitPending(client, 1);
+            p.destroy(); // SIGTERM
+            assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+            assertThat(p.exitValue()).as(java.nio.file.Files.readString(log)).isZero();
+            ServiceClient.Reply finished = inFlight.get(10, TimeUnit.SECONDS);
+            assertThat(finished.status()).isEqualTo(200);
+            assertThat(finished.json().get("texts").get(0).asText()).hasSize(8000);
+        } finally {
+            p.destroyForcibly();
+        }
+    }
+
     private static void awaitPending(ServiceClient client, int pending) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
         while (System.nanoTime() < deadline) {
