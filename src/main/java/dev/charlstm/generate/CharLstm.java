@@ -1,7 +1,10 @@
 package dev.charlstm.generate;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.ForkJoinTask;
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.conf.layers.BaseLayer;
 import org.deeplearning4j.nn.conf.layers.EmbeddingSequenceLayer;
@@ -149,14 +152,21 @@ final class CharLstm {
         return layers;
     }
 
+    /** Batches at least this wide are split across two cores. */
+    static final int PARALLEL_BATCH = 16;
+
     /** Reusable buffers for {@link #step}: one per calling thread. */
     final class Scratch {
         final float[][] gates;
         final float[][] inputs;
+        /** Buffers for the half of a wide batch that another core computes. */
+        final Scratch otherHalf;
 
         Scratch(int batch) {
             gates = new float[batch][4 * hidden];
             inputs = new float[batch][];
+            otherHalf = batch >= PARALLEL_BATCH && Runtime.getRuntime().availableProcessors() > 1
+                    ? new Scratch((batch + 1) / 2) : null;
         }
     }
 
@@ -179,6 +189,20 @@ final class CharLstm {
      * other streams share its step.
      */
     void step(int n, int[] characters, State[] states, float[][] logits, Scratch scratch) {
+        if (n >= PARALLEL_BATCH && scratch.otherHalf != null) {
+            // Streams are independent, so halves can run on two cores with the very same arithmetic.
+            int half = n / 2;
+            ForkJoinTask<?> second = ForkJoinPool.commonPool().submit(() -> stepAll(n - half,
+                    Arrays.copyOfRange(characters, half, n), Arrays.copyOfRange(states, half, n),
+                    Arrays.copyOfRange(logits, half, n), scratch.otherHalf));
+            stepAll(half, characters, states, logits, scratch);
+            second.join();
+        } else {
+            stepAll(n, characters, states, logits, scratch);
+        }
+    }
+
+    private void stepAll(int n, int[] characters, State[] states, float[][] logits, Scratch scratch) {
         float[][] gates = scratch.gates;
         float[][] inputs = scratch.inputs;
         for (int l = 0; l < layers; l++) {

@@ -7,16 +7,13 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.charlstm.generate.GenerationOptions;
 import dev.charlstm.generate.Generator;
+import dev.charlstm.testing.ConsoleCapture;
 import dev.charlstm.testing.TinyModels;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 class GenerateCommandsTest {
@@ -25,10 +22,8 @@ class GenerateCommandsTest {
     static Path dir;
     static Path model;
 
-    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
-    private final ByteArrayOutputStream err = new ByteArrayOutputStream();
-    private PrintStream originalOut;
-    private PrintStream originalErr;
+    @RegisterExtension
+    final ConsoleCapture console = new ConsoleCapture();
 
     @BeforeAll
     static void saveModel() throws Exception {
@@ -36,44 +31,22 @@ class GenerateCommandsTest {
         TinyModels.savePeaky(model);
     }
 
-    @BeforeEach
-    void capture() {
-        originalOut = System.out;
-        originalErr = System.err;
-        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-    }
-
-    @AfterEach
-    void restore() {
-        System.setOut(originalOut);
-        System.setErr(originalErr);
-    }
-
-    private String out() {
-        return out.toString(StandardCharsets.UTF_8);
-    }
-
-    private String err() {
-        return err.toString(StandardCharsets.UTF_8);
-    }
-
     @Test
     void samplePrintsWhatTheLibraryGenerates() throws Exception {
         int code = Main.run("sample", "--model", model.toString(), "--prime", "Masks", "--length", "80",
                 "--seed", "5", "--temperature", "0.7", "--top-k", "10");
-        assertThat(code).as(err()).isZero();
+        assertThat(code).as(console.err()).isZero();
         String expected = Generator.load(model).generate(GenerationOptions.builder().prime("Masks").length(80)
                 .seed(5L).temperature(0.7).topK(10).build()).get(0).fullText();
-        assertThat(out()).isEqualTo(expected + System.lineSeparator());
+        assertThat(console.out()).isEqualTo(expected + System.lineSeparator());
     }
 
     @Test
     void sampleJsonHasTextsOptionsAndSpeed() throws Exception {
         int code = Main.run("sample", "--model", model.toString(), "--count", "3", "--length", "20", "--seed", "9",
                 "--top-p", "0.9", "--stop", "\n", "--json");
-        assertThat(code).as(err()).isZero();
-        JsonNode json = new ObjectMapper().readTree(out());
+        assertThat(code).as(console.err()).isZero();
+        JsonNode json = new ObjectMapper().readTree(console.out());
         assertThat(json.get("samples")).hasSize(3);
         assertThat(json.get("samples").get(2).get("seed").asLong()).isEqualTo(11);
         assertThat(json.get("options").get("top_p").asDouble()).isEqualTo(0.9);
@@ -88,15 +61,15 @@ class GenerateCommandsTest {
             {"--length", "many"}, {"--prime", "\u2603"},
         };
         for (String[] c : cases) {
-            err.reset();
+            console.reset();
             int code = Main.run("sample", "--model", model.toString(), c[0], c[1]);
             assertThat(code).as(String.join(" ", c)).isEqualTo(2);
-            assertThat(err()).as(String.join(" ", c)).startsWith("charlstm: error: ")
+            assertThat(console.err()).as(String.join(" ", c)).startsWith("charlstm: error: ")
                     .hasLineCount(1).doesNotContain("Exception");
         }
-        err.reset();
+        console.reset();
         assertThat(Main.run("sample", "--model", dir.resolve("missing.zip").toString())).isEqualTo(2);
-        assertThat(err()).isEqualTo("charlstm: error: " + dir.resolve("missing.zip") + ": no such file"
+        assertThat(console.err()).isEqualTo("charlstm: error: " + dir.resolve("missing.zip") + ": no such file"
                 + System.lineSeparator());
     }
 
@@ -105,29 +78,29 @@ class GenerateCommandsTest {
         Path text = dir.resolve("held-out.txt");
         Files.writeString(text, "Testing is free for students and employees.\n");
         assertThat(Main.run("evaluate", "--model", model.toString(), "--text", text.toString(), "--json"))
-                .as(err()).isZero();
-        JsonNode json = new ObjectMapper().readTree(out());
+                .as(console.err()).isZero();
+        JsonNode json = new ObjectMapper().readTree(console.out());
         double expected = Generator.load(model).score(Files.readString(text)).lossNats();
         assertThat(json.get("chars").asInt()).isEqualTo(43);
         assertThat(json.get("loss_nats").asDouble()).isCloseTo(expected, within(1e-9));
         assertThat(json.get("bpc").asDouble()).isCloseTo(expected / Math.log(2), within(1e-9));
-        out.reset();
+        console.reset();
         assertThat(Main.run("evaluate", "--model", model.toString(), "--text", text.toString())).isZero();
-        assertThat(out()).contains("43 characters").contains("nats/char").contains("bits/char");
+        assertThat(console.out()).contains("43 characters").contains("nats/char").contains("bits/char");
     }
 
     @Test
     void evaluateRefusesMissingOrBinaryText() throws Exception {
         assertThat(Main.run("evaluate", "--model", model.toString(), "--text", dir.resolve("none").toString()))
                 .isEqualTo(2);
-        assertThat(err()).contains("does not exist");
+        assertThat(console.err()).contains("does not exist");
         Path binary = dir.resolve("bytes.bin");
         Files.write(binary, new byte[] {(byte) 0xff, (byte) 0xfe, 0x41});
-        err.reset();
+        console.reset();
         assertThat(Main.run("evaluate", "--model", model.toString(), "--text", binary.toString())).isEqualTo(2);
-        assertThat(err()).contains("is not UTF-8 text");
-        err.reset();
+        assertThat(console.err()).contains("is not UTF-8 text");
+        console.reset();
         assertThat(Main.run("evaluate", "--model", model.toString())).isEqualTo(2);
-        assertThat(err()).contains("Missing required option: '--text=FILE'");
+        assertThat(console.err()).contains("Missing required option: '--text=FILE'");
     }
 }
