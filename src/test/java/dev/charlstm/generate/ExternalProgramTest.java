@@ -32,7 +32,7 @@ class ExternalProgramTest {
         copy(Path.of("pom.xml"), project.resolve("pom.xml"));
         copyTree(Path.of("src", "main"), project.resolve("src").resolve("main"));
         copyTree(Path.of(".mvn"), project.resolve(".mvn"));
-        run(project, "mvn", "-B", "-q", "install", "-Dmaven.test.skip=true");
+        run(project, "mvn", "-B", "-q", "install", "-Dmaven.test.skip=true", "-Ddistribution.skip=true");
 
         Path model = dir.resolve("model.zip");
         TinyModels.savePeaky(model);
