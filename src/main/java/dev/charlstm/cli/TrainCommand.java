@@ -46,6 +46,10 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--strict", description = "Fail on characters outside the vocabulary instead of dropping them.")
     boolean strict;
 
+    @Option(names = "--workers", paramLabel = "N",
+            description = "Fit N batches at once on N threads (or GPUs) and average them each iteration (default 1).")
+    Integer workers;
+
     @Option(names = "--no-progress", description = "Do not draw the progress bar.")
     boolean noProgress;
 
@@ -63,6 +67,9 @@ final class TrainCommand implements Callable<Integer> {
         }
         if (maxIterations != null) {
             overrides.add("iterations=" + maxIterations);
+        }
+        if (workers != null) {
+            overrides.add("workers=" + workers);
         }
         TrainConfig base = config != null ? TrainConfig.load(config)
                 : Files.isRegularFile(DEFAULT_CONFIG) ? TrainConfig.load(DEFAULT_CONFIG) : TrainConfig.defaults();

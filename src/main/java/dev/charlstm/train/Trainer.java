@@ -89,8 +89,9 @@ final class Trainer {
             throw new IllegalArgumentException("the validation split has " + split.validation().length
                     + " characters; the corpus is too short to validate on");
         }
-        log.info("Training on {} characters ({} for validation), backend {}, {} thread(s); from iteration {}",
-                split.train().length, split.validation().length, Backend.name(), Backend.threads(), state.iteration);
+        log.info("Training on {} characters ({} for validation), backend {}, {} thread(s), {} worker(s); from iteration {}",
+                split.train().length, split.validation().length, Backend.name(), Backend.threads(), config.workers(),
+                state.iteration);
         long wallStart = System.nanoTime();
         double wallBefore = state.wallSeconds;
         Outcome outcome;
@@ -117,6 +118,17 @@ final class Trainer {
             throws IOException {
         SegmentLoss segmentLoss = new SegmentLoss();
         net.setListeners(segmentLoss);
+        if (config.workers() == 1) {
+            return fitLoop(split, sampler, wallStart, wallBefore, segmentLoss, null);
+        }
+        try (DataParallel parallel = new DataParallel(net, config.workers(), segmentLoss)) {
+            return fitLoop(split, sampler, wallStart, wallBefore, segmentLoss, parallel);
+        }
+    }
+
+    /** Iterations until a stop condition; {@code parallel} is null for one worker. */
+    private Outcome fitLoop(Corpus.Split split, ChunkSampler sampler, long wallStart, double wallBefore,
+                            SegmentLoss segmentLoss, DataParallel parallel) throws IOException {
         long startIteration = state.iteration;
         while (true) {
             double elapsed = (System.nanoTime() - wallStart) / 1e9;
@@ -130,7 +142,11 @@ final class Trainer {
             long fitStart = System.nanoTime();
             Nd4j.getRandom().setSeed(config.seed() + state.iteration); // dropout masks follow the iteration
             segmentLoss.reset();
-            net.fit(sampler.batch(config.seed(), state.iteration));
+            if (parallel == null) {
+                net.fit(sampler.batch(config.seed(), state.iteration));
+            } else {
+                parallel.fit(sampler, config.seed(), state.iteration);
+            }
             state.trainSeconds += (System.nanoTime() - fitStart) / 1e9;
             double loss = segmentLoss.mean();
             if (!Double.isFinite(loss)) {
@@ -140,7 +156,7 @@ final class Trainer {
                 return Outcome.DIVERGED;
             }
             state.iteration++;
-            state.trainedChars += sampler.charactersPerBatch();
+            state.trainedChars += (long) sampler.charactersPerBatch() * config.workers();
             state.trainCurve.add(new TrainingState.Point(state.iteration, round4(loss)));
             state.wallSeconds = wallBefore + (System.nanoTime() - wallStart) / 1e9;
             report(startIteration, loss, (System.nanoTime() - wallStart) / 1e9);
@@ -275,22 +291,25 @@ final class Trainer {
         return Double.isFinite(v) ? Math.round(v * 1e4) / 1e4 : v;
     }
 
-    /** Averages the per-character loss over the truncated-BPTT segments of one iteration. */
+    /**
+     * Averages the per-character loss over the truncated-BPTT segments of one iteration (of every
+     * worker's batch: with several workers it is called from their threads, hence synchronized).
+     */
     private static final class SegmentLoss extends BaseTrainingListener {
         private double sum;
         private int count;
 
-        void reset() {
+        synchronized void reset() {
             sum = 0;
             count = 0;
         }
 
-        double mean() {
+        synchronized double mean() {
             return count == 0 ? Double.NaN : sum / count;
         }
 
         @Override
-        public void iterationDone(Model model, int iteration, int epoch) {
+        public synchronized void iterationDone(Model model, int iteration, int epoch) {
             sum += model.score();
             count++;
         }
