@@ -57,7 +57,10 @@ final class BenchCommand implements Callable<Integer> {
         }
         Path dir = Files.createTempDirectory("charlstm-bench");
         try {
-            List<String> overrides = new ArrayList<>(List.of("corpus=" + corpus, "iterations=" + iterations,
+            // The reference network of docs/performance.md and the PyTorch script, whatever the defaults are.
+            List<String> overrides = new ArrayList<>(List.of("embedding_size=64", "hidden_size=256", "layers=1",
+                    "batch_size=32", "chunk_length=200", "tbptt_length=50", "learning_rate=0.005", "dropout=0",
+                    "grad_clip=5", "corpus=" + corpus, "iterations=" + iterations,
                     "eval_every=" + iterations, "patience=0", "max_seconds=86400", "sample_length=0",
                     "threads=" + threads));
             overrides.addAll(set);
