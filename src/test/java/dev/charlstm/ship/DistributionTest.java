@@ -36,7 +36,6 @@ import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -341,23 +340,6 @@ class DistributionTest {
         run(project, Map.of(), 300, "mvn", "-B", "-q", "dependency:copy",
                 "-Dartifact=org.nd4j:nd4j-cuda-11.6:1.0.0-M2.1", "-DoutputDirectory=" + jars);
         assertThat(backendClassIn(jars.resolve("nd4j-cuda-11.6-1.0.0-M2.1.jar"))).isTrue();
-    }
-
-    /** The whole -Pcuda package: about 50 s and 2.4 GB of disk, so only with -Dcharlstm.test.cudaPackage=true. */
-    @Test
-    @EnabledIfSystemProperty(named = "charlstm.test.cudaPackage", matches = "true")
-    void cudaPackageCarriesTheCudaJarsInLib() throws Exception {
-        Path cudaProject = work.resolve("project-cuda");
-        for (String input : BUILD_INPUTS) {
-            copy(Path.of(input), cudaProject.resolve(input));
-        }
-        run(cudaProject, Map.of(), 900, "mvn", "-B", "-q", "-DskipTests", "-Pcuda", "package");
-        Path lib = cudaProject.resolve("target/charlstm-" + version + "/lib");
-        Set<String> expected = runtimeJars("-Pcuda");
-        expected.add("charlstm-" + version + ".jar");
-        assertThat(fileNames(lib)).isEqualTo(expected);
-        assertThat(backendClassIn(lib.resolve("nd4j-cuda-11.6-1.0.0-M2.1.jar"))).isTrue();
-        assertThat(cudaProject.resolve("target/charlstm-" + version + ".tar.gz")).isRegularFile();
     }
 
     private static boolean backendClassIn(Path jar) throws IOException {
