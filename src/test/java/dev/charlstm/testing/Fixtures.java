@@ -12,6 +12,13 @@ public final class Fixtures {
 
     private Fixtures() {}
 
+    /** The first {@code chars} characters of the real FAQ, written to {@code dir}: a corpus for tiny runs. */
+    public static Path faqHead(Path dir, int chars) throws IOException {
+        Path file = dir.resolve("faq-head.txt");
+        Files.writeString(file, faqText().substring(0, chars));
+        return file;
+    }
+
     public static String faqText() throws IOException {
         if (!Files.isRegularFile(FAQ)) {
             throw new IllegalStateException(FAQ.toAbsolutePath() + " is missing: the tests need ../shared beside the project");

@@ -37,6 +37,16 @@ public final class TinyModels {
         return net;
     }
 
+    /** Trains a tiny model on {@code corpus} ({@link #config()} plus {@code overrides}), or resumes one. */
+    public static dev.charlstm.train.Training.Summary train(java.nio.file.Path corpus, java.nio.file.Path out,
+            java.nio.file.Path resume, String... overrides) throws Exception {
+        List<String> sets = new java.util.ArrayList<>(List.of(overrides));
+        sets.add("corpus=" + corpus);
+        TrainConfig config = config().withOverrides(sets);
+        return dev.charlstm.train.Training.prepare(
+                new dev.charlstm.train.Training.Request(config, sets, out, resume, false)).execute();
+    }
+
     public static ModelMetadata metadata(TrainConfig config) {
         return new ModelMetadata(ModelMetadata.FORMAT, ModelMetadata.FORMAT_VERSION, Vocabulary.printable().chars(),
                 new ModelMetadata.Normalization(1, "test"), config.asMap(),

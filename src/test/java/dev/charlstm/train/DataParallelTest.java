@@ -9,9 +9,7 @@ import dev.charlstm.generate.GenerationOptions;
 import dev.charlstm.generate.Generator;
 import dev.charlstm.testing.Fixtures;
 import dev.charlstm.testing.TinyModels;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -36,15 +34,11 @@ class DataParallelTest {
 
     @BeforeAll
     static void smallCorpus() throws Exception {
-        corpusFile = shared.resolve("faq-head.txt");
-        Files.writeString(corpusFile, Fixtures.faqText().substring(0, 6000));
+        corpusFile = Fixtures.faqHead(shared, 6000);
     }
 
     private static Training.Summary train(Path out, Path resume, String... overrides) throws Exception {
-        List<String> sets = new ArrayList<>(List.of(overrides));
-        sets.add("corpus=" + corpusFile);
-        TrainConfig config = TinyModels.config().withOverrides(sets);
-        return Training.prepare(new Training.Request(config, sets, out, resume, false)).execute();
+        return TinyModels.train(corpusFile, out, resume, overrides);
     }
 
     @Test

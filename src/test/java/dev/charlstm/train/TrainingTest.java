@@ -32,15 +32,11 @@ class TrainingTest {
 
     @BeforeAll
     static void smallCorpus() throws Exception {
-        corpusFile = shared.resolve("faq-head.txt");
-        Files.writeString(corpusFile, Fixtures.faqText().substring(0, 6000));
+        corpusFile = Fixtures.faqHead(shared, 6000);
     }
 
     private Training.Summary train(Path out, Path resume, String... overrides) throws Exception {
-        List<String> sets = new java.util.ArrayList<>(List.of(overrides));
-        sets.add("corpus=" + corpusFile);
-        TrainConfig config = TinyModels.config().withOverrides(sets);
-        return Training.prepare(new Training.Request(config, sets, out, resume, false)).execute();
+        return TinyModels.train(corpusFile, out, resume, overrides);
     }
 
     @Test
