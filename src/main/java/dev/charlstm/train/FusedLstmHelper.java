@@ -43,9 +43,6 @@ final class FusedLstmHelper implements LSTMHelper {
     private static final int[] FROM_OP = {3, 1, 0, 2};
 
     private INDArray biases;
-    /** Reused between calls, so that a segment does not leave six weight-sized arrays for the GC. */
-    private final INDArray[] opOrder = new INDArray[3];
-    private final INDArray[] opGradients = new INDArray[3];
     /** Segments run forward and backward here (not in DL4J's fallback): for tests and logs. */
     int forwardCalls;
     int backwardCalls;
@@ -137,9 +134,9 @@ final class FusedLstmHelper implements LSTMHelper {
         long batch = input.size(0);
         long hidden = recurrentWeights.size(0);
         INDArray dInput = workspaceMgr.create(ArrayType.ACTIVATION_GRAD, input.dataType(), input.shape(), 'c');
-        INDArray dInputWeights = buffer(opGradients, 0, inputWeights.dataType(), inputWeights.shape());
-        INDArray dRecurrentWeights = buffer(opGradients, 1, recurrentWeights.dataType(), recurrentWeights.shape());
-        INDArray dBiases = buffer(opGradients, 2, biases.dataType(), biases.length());
+        INDArray dInputWeights = Nd4j.create(inputWeights.dataType(), inputWeights.shape());
+        INDArray dRecurrentWeights = Nd4j.create(recurrentWeights.dataType(), recurrentWeights.shape());
+        INDArray dBiases = Nd4j.create(biases.dataType(), biases.length());
         List<INDArray> outputs = new ArrayList<>(List.of(dInput, dInputWeights, dRecurrentWeights, dBiases));
         if (initialState) {
             // Gradients for the carried-in state: truncated BPTT drops them, but the op writes them.
@@ -162,54 +159,36 @@ final class FusedLstmHelper implements LSTMHelper {
         return new Pair<>(gradient, dInput);
     }
 
-    private INDArray[] inputs(INDArray input, INDArray inputWeights, INDArray recurrentWeights, INDArray biases,
-                              INDArray initialH, INDArray initialC, INDArray epsilon) {
-        List<INDArray> in = new ArrayList<>(List.of(contiguous(input),
-                reorder(inputWeights, TO_OP, buffer(opOrder, 0, inputWeights.dataType(), inputWeights.shape())),
-                reorder(recurrentWeights, TO_OP, buffer(opOrder, 1, recurrentWeights.dataType(), recurrentWeights.shape())),
-                reorder(biases, TO_OP, buffer(opOrder, 2, biases.dataType(), biases.length()))));
+    private static INDArray[] inputs(INDArray input, INDArray inputWeights, INDArray recurrentWeights, INDArray biases,
+                                     INDArray initialH, INDArray initialC, INDArray epsilon) {
+        List<INDArray> in = new ArrayList<>(List.of(input.dup('c'),
+                reorder(inputWeights, TO_OP, null), reorder(recurrentWeights, TO_OP, null), reorder(biases, TO_OP, null)));
         if (initialH != null) {
             in.add(initialH);
             in.add(initialC);
         }
         if (epsilon != null) {
-            in.add(contiguous(epsilon));
+            in.add(epsilon.dup('c'));
         }
         return in.toArray(new INDArray[0]); // one call: the op builder checks the input count per call
     }
 
-    private static INDArray contiguous(INDArray a) {
-        return a.ordering() == 'c' && !a.isView() ? a : a.dup('c');
-    }
-
-    /** The array in {@code slot}, replaced when the shape changed (another batch size, say). */
-    private static INDArray buffer(INDArray[] slots, int slot, org.nd4j.linalg.api.buffer.DataType type, long... shape) {
-        if (slots[slot] == null || !java.util.Arrays.equals(slots[slot].shape(), shape)
-                || slots[slot].dataType() != type) {
-            // Outside DL4J's workspaces: they are recycled after every layer call, and this array is kept.
-            try (var ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
-                slots[slot] = Nd4j.create(type, shape);
-            }
-        }
-        return slots[slot];
-    }
-
     /**
-     * Copies the four gate blocks of {@code from} (along its last dimension) so that block {@code i}
-     * lands at {@code order[i]} in {@code to} (a new array when null), writing through views so
-     * that {@code to} may be one of DL4J's gradient views.
+     * Copies the four gate blocks of {@code from} (last dimension) so that block {@code i} lands at
+     * {@code order[i]}, into {@code to} (a new array when null).
      */
     static INDArray reorder(INDArray from, int[] order, INDArray to) {
-        INDArray target = to != null ? to : Nd4j.create(from.dataType(), from.shape());
-        long block = from.size(-1) / 4;
+        INDArray src = from.rank() == 1 ? from.reshape(1, from.length()) : from;
+        INDArray dst = Nd4j.create(src.dataType(), src.shape());
+        long block = src.size(1) / 4;
         for (int i = 0; i < 4; i++) {
-            blockOf(target, order[i], block).assign(blockOf(from, i, block));
+            dst.get(NDArrayIndex.all(), NDArrayIndex.interval(order[i] * block, (order[i] + 1) * block))
+                    .assign(src.get(NDArrayIndex.all(), NDArrayIndex.interval(i * block, (i + 1) * block)));
         }
-        return target;
-    }
-
-    private static INDArray blockOf(INDArray a, int i, long block) {
-        return a.rank() == 1 ? a.get(NDArrayIndex.interval(i * block, (i + 1) * block))
-                : a.get(NDArrayIndex.all(), NDArrayIndex.interval(i * block, (i + 1) * block));
+        if (to == null) {
+            return from.rank() == 1 ? dst.reshape(from.length()) : dst;
+        }
+        to.assign(dst.reshape(to.shape())); // into DL4J's gradient view, whatever its shape and ordering
+        return to;
     }
 }
