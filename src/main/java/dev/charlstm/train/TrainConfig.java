@@ -68,7 +68,6 @@ public final class TrainConfig {
             new Key("sample_length", 200, 0, 100_000, "characters of that sample"),
             new Key("sample_temperature", 0.8, 0.0, 10.0, "temperature of that sample"),
             new Key("threads", 1, 0, 1024, "ND4J/OpenMP threads (0 = ND4J's default)"),
-            new Key("fused_lstm", true, 0, 0, "run each LSTM segment through libnd4j's fused ops (same results, faster)"),
             new Key("workers", 1, 1, 64, "data-parallel workers, each fitting its own batch per iteration (DL4J ParallelWrapper)"));
 
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
@@ -237,7 +236,6 @@ public final class TrainConfig {
     public int sampleLength() { return (Integer) values.get("sample_length"); }
     public double sampleTemperature() { return (Double) values.get("sample_temperature"); }
     public int threads() { return (Integer) values.get("threads"); }
-    public boolean fusedLstm() { return (Boolean) values.get("fused_lstm"); }
     public int workers() { return (Integer) values.get("workers"); }
 
     /** Keys baked into the saved network configuration: a resumed run cannot change them. */

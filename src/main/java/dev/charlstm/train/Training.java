@@ -90,7 +90,6 @@ public final class Training {
         Corpus corpus = corpus(source, config.strict());
         CorpusFiles.write(output.corpus(), source);
         MultiLayerNetwork net = NetworkFactory.build(config, corpus.vocabulary().size());
-        useFusedLstm(config, net);
         log.info("Network: embedding {} -> LSTM {} x {} -> softmax {}; {} parameters", config.embeddingSize(),
                 config.hiddenSize(), config.layers(), corpus.vocabulary().size(), net.numParams());
         return new Run(new Trainer(config, corpus, source.provenance().source() + ":" + source.provenance().url(),
@@ -120,7 +119,6 @@ public final class Training {
         if (!outDir.equals(request.resumeDir())) {
             CorpusFiles.write(output.corpus(), source);
         }
-        useFusedLstm(config, loaded.network());
         log.info("Resuming {} at iteration {} (best validation {} nats/char)", checkpoint, state.iteration,
                 state.bestValLoss);
         return new Run(new Trainer(config, corpus, loaded.metadata().training().corpusSource(), output,
@@ -138,13 +136,6 @@ public final class Training {
             }
         }
         return stored.withOverrides(request.overrides());
-    }
-
-    private static void useFusedLstm(TrainConfig config, MultiLayerNetwork net) {
-        if (config.fusedLstm()) {
-            FusedLstmHelper.install(net);
-        }
-        log.info("LSTM segments run through {}", config.fusedLstm() ? "libnd4j's fused lstmLayer ops" : "DL4J's loop");
     }
 
     /** This build's version, from the properties Maven filters at build time. */
