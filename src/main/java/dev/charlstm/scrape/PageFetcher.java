@@ -10,9 +10,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.Locale;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.zip.GZIPInputStream;
@@ -34,14 +33,10 @@ final class PageFetcher {
 
     static final int MAX_REDIRECTS = 10;
 
-    private final Duration connectTimeout;
     /** Closes connections whose deadline has passed; one daemon thread for the whole program. */
-    private static final ScheduledExecutorService WATCHDOG = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "charlstm-fetch-deadline");
-        t.setDaemon(true);
-        return t;
-    });
+    private static final ScheduledThreadPoolExecutor WATCHDOG = watchdog();
 
+    private final Duration connectTimeout;
     private final Duration readTimeout;
     private final Duration totalTimeout;
     private final int maxBodyBytes;
@@ -234,6 +229,16 @@ final class PageFetcher {
 
     private FetchFailure tooLarge() {
         return FetchFailure.permanent("response body exceeds " + Units.bytes(maxBodyBytes) + " limit", null);
+    }
+
+    private static ScheduledThreadPoolExecutor watchdog() {
+        ScheduledThreadPoolExecutor executor = new ScheduledThreadPoolExecutor(1, r -> {
+            Thread t = new Thread(r, "charlstm-fetch-deadline");
+            t.setDaemon(true);
+            return t;
+        });
+        executor.setRemoveOnCancelPolicy(true); // a finished fetch leaves nothing queued
+        return executor;
     }
 
     private FetchFailure overDeadline() {

@@ -2,7 +2,6 @@ package dev.charlstm.serve;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.charlstm.testing.TinyModels;
 import java.io.BufferedReader;
 import java.io.InputStream;
@@ -45,7 +44,6 @@ class ServiceFuzzTest {
     private static final int REQUESTS = 10_000;
     private static final int THREADS = 16;
     private static final long HEAP_GROWTH_BOUND = 64L << 20;
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     @TempDir
     Path dir;
