@@ -44,6 +44,12 @@ final class ServeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (token != null && token.isBlank()) {
+            // An empty secret is nearly always an unset shell variable ("--token $TOKEN"); serving
+            // without authentication because of it would fail open.
+            throw new IllegalArgumentException("--token (or " + TOKEN_VARIABLE + ") is empty; "
+                    + "unset it to serve without a token");
+        }
         if (port < 0 || port > 65535) {
             throw new IllegalArgumentException("--port must be in [0, 65535], got " + port);
         }

@@ -51,28 +51,31 @@ public final class FaqScraper {
     private final int maxRetries;
     private final int maxBodyBytes;
     private final Duration backoff;
+    private final Duration totalTimeout;
 
     private FaqScraper(Duration connectTimeout, Duration readTimeout, int maxRetries, int maxBodyBytes,
-                       Duration backoff) {
+                       Duration backoff, Duration totalTimeout) {
         this.connectTimeout = connectTimeout;
         this.readTimeout = readTimeout;
         this.maxRetries = maxRetries;
         this.maxBodyBytes = maxBodyBytes;
         this.backoff = backoff;
+        this.totalTimeout = totalTimeout;
     }
 
     /**
-     * Connect timeout 5 s, read timeout 20 s, 3 attempts, bodies up to 10 MB, backoff starting at
-     * 500 ms and doubling.
+     * Connect timeout 5 s, read timeout 20 s, 60 s per attempt in all, 3 attempts, bodies up to
+     * 10 MB, backoff starting at 500 ms and doubling.
      */
     public static FaqScraper withDefaults() {
         return new FaqScraper(Duration.ofSeconds(5), Duration.ofSeconds(20), 3, 10 * 1024 * 1024,
-                Duration.ofMillis(500));
+                Duration.ofMillis(500), Duration.ofSeconds(60));
     }
 
     /** Longest wait for the TCP (and TLS) connection to be established. */
     public FaqScraper connectTimeout(Duration d) {
-        return new FaqScraper(requireTimeout(d, "connectTimeout"), readTimeout, maxRetries, maxBodyBytes, backoff);
+        return new FaqScraper(requireTimeout(d, "connectTimeout"), readTimeout, maxRetries, maxBodyBytes, backoff,
+                totalTimeout);
     }
 
     /**
@@ -80,7 +83,8 @@ public final class FaqScraper {
      * body; a server that goes quiet for longer fails the attempt.
      */
     public FaqScraper readTimeout(Duration d) {
-        return new FaqScraper(connectTimeout, requireTimeout(d, "readTimeout"), maxRetries, maxBodyBytes, backoff);
+        return new FaqScraper(connectTimeout, requireTimeout(d, "readTimeout"), maxRetries, maxBodyBytes, backoff,
+                totalTimeout);
     }
 
     /**
@@ -91,7 +95,7 @@ public final class FaqScraper {
         if (n < 1) {
             throw new IllegalArgumentException("maxRetries counts attempts and must be at least 1, got " + n);
         }
-        return new FaqScraper(connectTimeout, readTimeout, n, maxBodyBytes, backoff);
+        return new FaqScraper(connectTimeout, readTimeout, n, maxBodyBytes, backoff, totalTimeout);
     }
 
     /** Largest (decompressed) body accepted; a larger one fails the scrape rather than being cut short. */
@@ -100,7 +104,7 @@ public final class FaqScraper {
             throw new IllegalArgumentException("maxBodyBytes must be between 1 and " + (Integer.MAX_VALUE - 8)
                     + ", got " + n);
         }
-        return new FaqScraper(connectTimeout, readTimeout, maxRetries, n, backoff);
+        return new FaqScraper(connectTimeout, readTimeout, maxRetries, n, backoff, totalTimeout);
     }
 
     /** Wait before the first retry; each further retry waits twice as long, at most 30 s. */
@@ -109,7 +113,17 @@ public final class FaqScraper {
         if (initial.isNegative()) {
             throw new IllegalArgumentException("backoff must not be negative, got " + initial);
         }
-        return new FaqScraper(connectTimeout, readTimeout, maxRetries, maxBodyBytes, initial);
+        return new FaqScraper(connectTimeout, readTimeout, maxRetries, maxBodyBytes, initial, totalTimeout);
+    }
+
+    /**
+     * Longest time one attempt may take from connecting to the last byte, redirects included. The
+     * read timeout only bounds each wait for bytes, so without this a server sending a byte now
+     * and then would hold a scrape for as long as it liked.
+     */
+    public FaqScraper totalTimeout(Duration d) {
+        return new FaqScraper(connectTimeout, readTimeout, maxRetries, maxBodyBytes, backoff,
+                requireTimeout(d, "totalTimeout"));
     }
 
     /** Scrapes {@link #DEFAULT_URL}. */
@@ -177,7 +191,7 @@ public final class FaqScraper {
     }
 
     private FetchedPage fetchWithRetries(URI url) throws ScrapeException {
-        PageFetcher fetcher = new PageFetcher(connectTimeout, readTimeout, maxBodyBytes, USER_AGENT);
+        PageFetcher fetcher = new PageFetcher(connectTimeout, readTimeout, totalTimeout, maxBodyBytes, USER_AGENT);
         for (int attempt = 1; ; attempt++) {
             try {
                 return fetcher.fetch(url);
@@ -234,6 +248,7 @@ public final class FaqScraper {
     @Override
     public String toString() {
         return "FaqScraper[connectTimeout=" + connectTimeout + ", readTimeout=" + readTimeout + ", maxRetries="
-                + maxRetries + ", maxBodyBytes=" + maxBodyBytes + ", backoff=" + backoff + "]";
+                + maxRetries + ", maxBodyBytes=" + maxBodyBytes + ", backoff=" + backoff + ", totalTimeout="
+                + totalTimeout + "]";
     }
 }

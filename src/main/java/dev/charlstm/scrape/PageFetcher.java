@@ -10,13 +10,18 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.Locale;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.zip.GZIPInputStream;
 import java.util.zip.InflaterInputStream;
 import java.util.zip.ZipException;
 import javax.net.ssl.SSLException;
 
 /**
- * One GET of a page, following redirects, within a connect timeout, a read timeout and a body size limit.
+ * One GET of a page, following redirects, within a connect timeout, a read timeout, a total deadline
+ * and a body size limit.
  *
  * <p>Why {@link HttpURLConnection} and not {@code Jsoup.connect} or {@code java.net.http.HttpClient}:
  * Jsoup has a single timeout that it uses both for connecting and for the whole read, and HttpClient
@@ -28,22 +33,40 @@ final class PageFetcher {
 
     static final int MAX_REDIRECTS = 10;
 
+    /** Closes connections whose deadline has passed; one daemon thread for the whole program. */
+    private static final ScheduledThreadPoolExecutor WATCHDOG = watchdog();
+
     private final Duration connectTimeout;
     private final Duration readTimeout;
+    private final Duration totalTimeout;
     private final int maxBodyBytes;
     private final String userAgent;
 
-    PageFetcher(Duration connectTimeout, Duration readTimeout, int maxBodyBytes, String userAgent) {
+    PageFetcher(Duration connectTimeout, Duration readTimeout, Duration totalTimeout, int maxBodyBytes,
+                String userAgent) {
         this.connectTimeout = connectTimeout;
         this.readTimeout = readTimeout;
+        this.totalTimeout = totalTimeout;
         this.maxBodyBytes = maxBodyBytes;
         this.userAgent = userAgent;
     }
 
     FetchedPage fetch(URI url) throws FetchFailure {
         URI current = url;
+        long deadline = System.nanoTime() + totalTimeout.toNanos();
         for (int redirects = 0; ; redirects++) {
             HttpURLConnection conn = open(current);
+            // The read timeout is an idle timeout: a byte every few seconds resets it forever. Past
+            // the deadline the watchdog closes the connection, which ends any blocked read at once.
+            AtomicBoolean expired = new AtomicBoolean();
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                throw overDeadline();
+            }
+            ScheduledFuture<?> guard = WATCHDOG.schedule(() -> {
+                expired.set(true);
+                conn.disconnect();
+            }, left, TimeUnit.NANOSECONDS);
             try {
                 connect(conn, current);
                 int status = status(conn);
@@ -61,7 +84,10 @@ final class PageFetcher {
                 String contentType = conn.getContentType();
                 requireHtml(contentType);
                 return new FetchedPage(current, status, contentType, readBody(conn), fetchedAt);
+            } catch (FetchFailure failure) {
+                throw expired.get() ? overDeadline() : failure;
             } finally {
+                guard.cancel(false);
                 conn.disconnect();
             }
         }
@@ -203,6 +229,20 @@ final class PageFetcher {
 
     private FetchFailure tooLarge() {
         return FetchFailure.permanent("response body exceeds " + Units.bytes(maxBodyBytes) + " limit", null);
+    }
+
+    private static ScheduledThreadPoolExecutor watchdog() {
+        ScheduledThreadPoolExecutor executor = new ScheduledThreadPoolExecutor(1, r -> {
+            Thread t = new Thread(r, "charlstm-fetch-deadline");
+            t.setDaemon(true);
+            return t;
+        });
+        executor.setRemoveOnCancelPolicy(true); // a finished fetch leaves nothing queued
+        return executor;
+    }
+
+    private FetchFailure overDeadline() {
+        return FetchFailure.transientFailure("did not finish within " + Units.duration(totalTimeout), null);
     }
 
     private FetchFailure timedOut(SocketTimeoutException e) {

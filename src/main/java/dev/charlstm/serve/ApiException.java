@@ -12,7 +12,8 @@ final class ApiException extends RuntimeException {
     }
 
     ApiException(int status, String code, String message, Integer retryAfterSeconds) {
-        super(message, null, false, false);
+        // Map.of in the error response refuses null, so a message-less exception must not become a 500.
+        super(message == null || message.isBlank() ? code.replace('_', ' ') : message, null, false, false);
         this.status = status;
         this.code = code;
         this.retryAfterSeconds = retryAfterSeconds;

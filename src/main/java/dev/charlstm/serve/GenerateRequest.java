@@ -36,7 +36,10 @@ record GenerateRequest(
             throw ApiException.badRequest("at most " + limits.maxStops() + " stop strings");
         }
         for (String s : stops) {
-            if (s != null && s.length() > ServiceLimits.MAX_STOP_CHARS) {
+            if (s == null) { // [".", null] would otherwise fail deep in the options as a bare NullPointerException
+                throw ApiException.badRequest("stop strings must be strings, not null");
+            }
+            if (s.length() > ServiceLimits.MAX_STOP_CHARS) {
                 throw ApiException.badRequest("stop strings must be at most " + ServiceLimits.MAX_STOP_CHARS
                         + " characters");
             }

@@ -167,6 +167,7 @@ class SamplingServiceTest {
             {"{\"model\":\"faq\",\"prime\":\"\\u0000\"}", "400", "(U+0000) at position 0"},
             {"{\"model\":\"faq\",\"prime\":\"" + "a".repeat(10_001) + "\"}", "400", "prime must be at most"},
             {"{\"model\":\"faq\",\"stop\":[\"\"]}", "400", "stop strings must not be empty"},
+            {"{\"model\":\"faq\",\"stop\":[\".\",null]}", "400", "stop strings must be strings, not null"}, // was a 500
             {"{\"model\":\"faq\",\"stop\":\"x\"}", "400", "field 'stop' has the wrong type"},
             {"{\"model\":\"nope\"}", "404", "unknown model 'nope'"},
             {"{\"model\":\"../faq\"}", "404", "unknown model '../faq'"},
