@@ -4,21 +4,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.charlstm.testing.Zips;
 import dev.charlstm.testing.ConsoleCapture;
 import dev.charlstm.testing.Fixtures;
 import dev.charlstm.testing.TinyModels;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Collections;
 import java.util.List;
 import java.util.stream.Stream;
-import java.util.zip.ZipEntry;
 import java.util.zip.ZipFile;
-import java.util.zip.ZipOutputStream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -140,23 +137,7 @@ class CorruptInputsTest {
         }
     }
 
-    /** Copies a zip with one entry replaced, or dropped when {@code replacement} is null. */
     private static void rewrite(Path source, String name, String entry, byte[] replacement) throws IOException {
-        try (ZipFile in = new ZipFile(source.toFile());
-             OutputStream os = Files.newOutputStream(dir.resolve(name));
-             ZipOutputStream out = new ZipOutputStream(os)) {
-            for (ZipEntry e : Collections.list(in.entries())) {
-                if (!e.getName().equals(entry)) {
-                    out.putNextEntry(new ZipEntry(e.getName()));
-                    in.getInputStream(e).transferTo(out);
-                    out.closeEntry();
-                }
-            }
-            if (replacement != null) {
-                out.putNextEntry(new ZipEntry(entry));
-                out.write(replacement);
-                out.closeEntry();
-            }
-        }
+        Zips.rewrite(source, dir.resolve(name), entry, replacement);
     }
 }

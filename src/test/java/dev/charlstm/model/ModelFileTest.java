@@ -6,15 +6,13 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.charlstm.testing.TinyModels;
+import dev.charlstm.testing.Zips;
 import dev.charlstm.train.TrainConfig;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
-import java.util.zip.ZipEntry;
 import java.util.zip.ZipFile;
-import java.util.zip.ZipOutputStream;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -116,26 +114,7 @@ class ModelFileTest {
                 .hasMessage(otherVocabulary + ": the network has 100 outputs but the vocabulary has 3 characters");
     }
 
-    /** Copies a zip, replacing (or, with null, dropping) one entry. */
     private Path rewrite(Path source, String name, String entry, byte[] replacement) throws IOException {
-        Path target = dir.resolve(name);
-        try (ZipFile in = new ZipFile(source.toFile());
-             OutputStream os = Files.newOutputStream(target);
-             ZipOutputStream out = new ZipOutputStream(os)) {
-            for (ZipEntry e : java.util.Collections.list(in.entries())) {
-                if (e.getName().equals(entry)) {
-                    continue;
-                }
-                out.putNextEntry(new ZipEntry(e.getName()));
-                in.getInputStream(e).transferTo(out);
-                out.closeEntry();
-            }
-            if (replacement != null) {
-                out.putNextEntry(new ZipEntry(entry));
-                out.write(replacement);
-                out.closeEntry();
-            }
-        }
-        return target;
+        return Zips.rewrite(source, dir.resolve(name), entry, replacement);
     }
 }
