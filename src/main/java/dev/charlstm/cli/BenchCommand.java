@@ -74,10 +74,12 @@ final class BenchCommand implements Callable<Integer> {
             generator.generate(GenerationOptions.builder().length(sampleChars).temperature(0.8).seed(1L).build());
             double single = sampleChars / seconds(t0);
             int perStream = Math.max(1, sampleChars / 10);
+            int width = Math.min(streams, GenerationOptions.MAX_COUNT);
+            generator.generate(GenerationOptions.builder().length(200).count(width).seed(0L).build()); // warm-up
             t0 = System.nanoTime();
-            generator.generate(GenerationOptions.builder().length(perStream).count(Math.min(streams,
-                    GenerationOptions.MAX_COUNT)).temperature(0.8).seed(1L).build());
-            double batched = (double) perStream * Math.min(streams, GenerationOptions.MAX_COUNT) / seconds(t0);
+            generator.generate(GenerationOptions.builder().length(perStream).count(width).temperature(0.8).seed(1L)
+                    .build());
+            double batched = (double) perStream * width / seconds(t0);
 
             Map<String, Object> r = new LinkedHashMap<>();
             r.put("system", "charlstm-" + Training.projectVersion());

@@ -1,10 +1,7 @@
 package dev.charlstm.generate;
 
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.ForkJoinPool;
-import java.util.concurrent.ForkJoinTask;
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.conf.layers.BaseLayer;
 import org.deeplearning4j.nn.conf.layers.EmbeddingSequenceLayer;
@@ -152,7 +149,7 @@ final class CharLstm {
         return layers;
     }
 
-    /** Batches at least this wide are split across two cores. */
+    /** Batches at least this wide are split across two cores (see {@link Generator}). */
     static final int PARALLEL_BATCH = 16;
 
     /** Reusable buffers for {@link #step}: one per calling thread. */
@@ -189,20 +186,6 @@ final class CharLstm {
      * other streams share its step.
      */
     void step(int n, int[] characters, State[] states, float[][] logits, Scratch scratch) {
-        if (n >= PARALLEL_BATCH && scratch.otherHalf != null) {
-            // Streams are independent, so halves can run on two cores with the very same arithmetic.
-            int half = n / 2;
-            ForkJoinTask<?> second = ForkJoinPool.commonPool().submit(() -> stepAll(n - half,
-                    Arrays.copyOfRange(characters, half, n), Arrays.copyOfRange(states, half, n),
-                    Arrays.copyOfRange(logits, half, n), scratch.otherHalf));
-            stepAll(half, characters, states, logits, scratch);
-            second.join();
-        } else {
-            stepAll(n, characters, states, logits, scratch);
-        }
-    }
-
-    private void stepAll(int n, int[] characters, State[] states, float[][] logits, Scratch scratch) {
         float[][] gates = scratch.gates;
         float[][] inputs = scratch.inputs;
         for (int l = 0; l < layers; l++) {

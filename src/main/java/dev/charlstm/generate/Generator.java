@@ -9,6 +9,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.ForkJoinTask;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
@@ -131,16 +133,36 @@ public final class Generator {
 
     /**
      * One character for every stream in {@code active}: each draws from its logits, then all that
-     * continue advance together in one batched forward step. Finished streams leave the list.
+     * continue advance together in one batched forward step. Wide batches are split across two
+     * cores, drawing included; listeners still hear from the calling thread, in sample order.
+     * Finished streams leave the list.
      */
     void step(List<SampleStream> active, CharLstm.Scratch scratch) {
         active.removeIf(SampleStream::done);
-        int n = 0;
-        int[] ids = new int[active.size()];
-        CharLstm.State[] states = new CharLstm.State[active.size()];
-        float[][] logits = new float[active.size()][];
+        int n = active.size();
+        if (n >= CharLstm.PARALLEL_BATCH && scratch.otherHalf != null) {
+            // Streams are independent, so the halves compute exactly what they would together.
+            List<SampleStream> second = active.subList(n / 2, n);
+            ForkJoinTask<?> other = ForkJoinPool.commonPool().submit(() -> advance(second, scratch.otherHalf));
+            advance(active.subList(0, n / 2), scratch);
+            other.join();
+        } else {
+            advance(active, scratch);
+        }
         for (SampleStream s : active) {
-            int id = s.pick();
+            s.emitReady();
+        }
+        active.removeIf(SampleStream::done);
+    }
+
+    /** Draws the next character of each stream and feeds the ones that continue through the network. */
+    private void advance(List<SampleStream> streams, CharLstm.Scratch scratch) {
+        int n = 0;
+        int[] ids = new int[streams.size()];
+        CharLstm.State[] states = new CharLstm.State[streams.size()];
+        float[][] logits = new float[streams.size()][];
+        for (SampleStream s : streams) {
+            int id = s.draw();
             if (id >= 0) {
                 ids[n] = id;
                 states[n] = s.state;
@@ -150,7 +172,6 @@ public final class Generator {
         if (n > 0) {
             network.step(n, ids, states, logits, scratch);
         }
-        active.removeIf(SampleStream::done);
     }
 
     /** Scratch space for batches of up to {@code batch} streams. */

@@ -54,32 +54,32 @@ final class SampleStream {
     }
 
     /**
-     * Draws the next character from the current logits and records it.
+     * Draws the next character from the current logits and records it. Safe on any one thread at a
+     * time; the listener hears of it only through {@link #emitReady()}.
      *
      * @return the character's index, to be fed to the network, or -1 when this stream has finished
      */
-    int pick() {
+    int draw() {
         int id = next.pick(logits, random);
         text.append(vocabulary.charAt(id));
         for (String stop : stops) {
             if (endsWith(text, stop)) {
                 text.setLength(text.length() - stop.length());
                 stoppedBy = stop;
-                finish();
+                done = true;
                 return -1;
             }
         }
         if (text.length() >= length) {
-            finish();
+            done = true;
             return -1;
         }
-        emit(text.length() - heldBack());
         return id;
     }
 
-    private void finish() {
-        done = true;
-        emit(text.length());
+    /** Hands the listener all text that can no longer turn out to be the start of a stop string. */
+    void emitReady() {
+        emit(done ? text.length() : text.length() - heldBack());
     }
 
     Sample sample(String prime) {
