@@ -109,7 +109,7 @@ final class Trainer {
         log.info("Stopped: {} after {} iterations, {} s ({} training characters/s)", describe(outcome),
                 state.iteration, Math.round(state.wallSeconds), Math.round(state.trainCharsPerSecond()));
         Path model = writeFinalModel();
-        output.writeMetrics(config, state, corpus, metadata(bestValLoss()), outcome.name().toLowerCase());
+        output.writeMetrics(config, state, corpus, corpusSource, outcome.name().toLowerCase());
         drawLossChart();
         return new Result(outcome, state, model);
     }

@@ -51,7 +51,7 @@ final class TrainingOutput {
         ModelFile.saveCheckpoint(file, net, metadata, state.toJson());
     }
 
-    void writeMetrics(TrainConfig config, TrainingState state, Corpus corpus, ModelMetadata metadata, String stopReason)
+    void writeMetrics(TrainConfig config, TrainingState state, Corpus corpus, String corpusSource, String stopReason)
             throws IOException {
         Map<String, Object> m = new LinkedHashMap<>();
         TrainingState.Evaluation last = state.lastEvaluation();
@@ -68,7 +68,7 @@ final class TrainingOutput {
         m.put("threads", Backend.threads());
         m.put("corpus_chars", corpus.length());
         m.put("corpus_sha256", corpus.sha256());
-        m.put("corpus_source", metadata.training().corpusSource());
+        m.put("corpus_source", corpusSource);
         m.put("project_version", projectVersion());
         m.put("config", config.asMap());
         m.put("evaluations", state.evaluations);
