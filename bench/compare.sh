@@ -2,7 +2,7 @@
 # Runs charlstm's `bench` and the PyTorch reference trainer back to back on the same machine,
 # several rounds, and prints the medians and the ratios (charlstm / PyTorch).
 #
-#   bench/compare.sh                       # 3 rounds, 30 iterations, charlstm on 1 thread
+#   bench/compare.sh                       # 3 rounds, 30 iterations, charlstm on one thread per core
 #   ROUNDS=5 ITERATIONS=50 THREADS=2 bench/compare.sh
 #
 # Needs: apt-get install -y python3-torch libopenblas0-openmp (PyTorch without OpenBLAS falls
@@ -13,7 +13,7 @@ cd "$(dirname "$0")/.."
 
 ROUNDS=${ROUNDS:-3}
 ITERATIONS=${ITERATIONS:-30}
-THREADS=${THREADS:-1}
+THREADS=${THREADS:-0}
 CORPUS=${CORPUS:-../shared/corpora/covid19-faq.txt}
 REFERENCE=${REFERENCE:-../shared/reference/torch_charlstm.py}
 PYTHON=/usr/bin/python3

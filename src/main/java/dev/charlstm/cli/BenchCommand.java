@@ -38,8 +38,8 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--streams", description = "Streams sampled together for the batched figure (default: ${DEFAULT-VALUE}).")
     int streams = 32;
 
-    @Option(names = "--threads", description = "ND4J threads for training (default: ${DEFAULT-VALUE}).")
-    int threads = 1;
+    @Option(names = "--threads", description = "Training threads, as the 'threads' key of train (default: ${DEFAULT-VALUE}: one per core).")
+    int threads = 0;
 
     @Option(names = "--set", paramLabel = "KEY=VALUE", description = "Change the reference network (repeatable).")
     List<String> set = new ArrayList<>();

@@ -66,6 +66,19 @@ public final class ChunkSampler {
         return new DataSet(x, y);
     }
 
+    /**
+     * The batch {@link #batch} builds, as character ids: {@code [batch][chunk + 1]}, where positions
+     * [0, chunk) are the inputs and [1, chunk] their targets.
+     */
+    public int[][] windows(long seed, long iteration) {
+        int[] starts = starts(seed, iteration);
+        int[][] windows = new int[batchSize][];
+        for (int b = 0; b < batchSize; b++) {
+            windows[b] = java.util.Arrays.copyOfRange(ids, starts[b], starts[b] + chunkLength + 1);
+        }
+        return windows;
+    }
+
     public int charactersPerBatch() {
         return batchSize * chunkLength;
     }

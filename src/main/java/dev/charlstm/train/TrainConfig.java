@@ -67,7 +67,10 @@ public final class TrainConfig {
             new Key("sample_prime", "Th", 0, 0, "prime text of the sample logged at every validation"),
             new Key("sample_length", 200, 0, 100_000, "characters of that sample"),
             new Key("sample_temperature", 0.8, 0.0, 10.0, "temperature of that sample"),
-            new Key("threads", 1, 0, 1024, "ND4J/OpenMP threads (0 = ND4J's default)"),
+            new Key("engine", "blas", 0, 0, "'blas': LSTM gradients in BLAS calls with batch rows on several threads; "
+                    + "'dl4j': DL4J's own LSTM layer (always used on a GPU)"),
+            new Key("threads", 0, 0, 1024, "training threads: batch shards for 'blas', ND4J/OpenMP threads for 'dl4j' "
+                    + "(0 = one per core for 'blas', 1 for 'dl4j')"),
             new Key("workers", 1, 1, 64, "data-parallel workers, each fitting its own batch per iteration (DL4J ParallelWrapper)"));
 
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
@@ -192,6 +195,9 @@ public final class TrainConfig {
             throw new IllegalArgumentException("'tbptt_length' (" + tbpttLength() + ") must divide 'chunk_length' ("
                     + chunkLength() + ") so that every training segment has the same length");
         }
+        if (!engine().equals("blas") && !engine().equals("dl4j")) {
+            throw new IllegalArgumentException("'engine' must be 'blas' or 'dl4j', got '" + engine() + "'");
+        }
         if (name().isBlank() || !name().matches("[A-Za-z0-9._-]+") || name().startsWith(".")) {
             throw new IllegalArgumentException("'name' must be letters, digits, '.', '_' or '-', got '" + name() + "'");
         }
@@ -235,6 +241,7 @@ public final class TrainConfig {
     public String samplePrime() { return (String) values.get("sample_prime"); }
     public int sampleLength() { return (Integer) values.get("sample_length"); }
     public double sampleTemperature() { return (Double) values.get("sample_temperature"); }
+    public String engine() { return (String) values.get("engine"); }
     public int threads() { return (Integer) values.get("threads"); }
     public int workers() { return (Integer) values.get("workers"); }
 

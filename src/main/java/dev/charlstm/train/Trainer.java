@@ -89,9 +89,13 @@ final class Trainer {
             throw new IllegalArgumentException("the validation split has " + split.validation().length
                     + " characters; the corpus is too short to validate on");
         }
-        log.info("Training on {} characters ({} for validation), backend {}, {} thread(s), {} worker(s); from iteration {}",
-                split.train().length, split.validation().length, Backend.name(), Backend.threads(), config.workers(),
-                state.iteration);
+        if (config.engine().equals("blas") && !engine().equals("blas")) {
+            log.info("Engine 'blas' {}; training with DL4J's LSTM layer instead", config.workers() > 1
+                    ? "runs one worker" : "runs on the CPU and the backend is " + Backend.name());
+        }
+        log.info("Training on {} characters ({} for validation), backend {}, engine {}, {} thread(s), {} worker(s); "
+                + "from iteration {}", split.train().length, split.validation().length, Backend.name(), engine(),
+                engineThreads(), config.workers(), state.iteration);
         long wallStart = System.nanoTime();
         double wallBefore = state.wallSeconds;
         Outcome outcome;
@@ -109,26 +113,61 @@ final class Trainer {
         log.info("Stopped: {} after {} iterations, {} s ({} training characters/s)", describe(outcome),
                 state.iteration, Math.round(state.wallSeconds), Math.round(state.trainCharsPerSecond()));
         Path model = writeFinalModel();
-        output.writeMetrics(config, state, corpus, corpusSource, outcome.name().toLowerCase());
+        output.writeMetrics(config, state, corpus, corpusSource, outcome.name().toLowerCase(), engine(), engineThreads());
         drawLossChart();
         return new Result(outcome, state, model);
     }
 
     private Outcome fitUntilStopped(Corpus.Split split, ChunkSampler sampler, long wallStart, double wallBefore)
             throws IOException {
+        if (config.workers() > 1) {
+            SegmentLoss segmentLoss = new SegmentLoss();
+            net.setListeners(segmentLoss);
+            try (DataParallel parallel = new DataParallel(net, config.workers(), segmentLoss)) {
+                return fitLoop(split, wallStart, wallBefore, iteration -> {
+                    segmentLoss.reset();
+                    parallel.fit(sampler, config.seed(), iteration);
+                    return segmentLoss.mean();
+                });
+            }
+        }
+        if (engine().equals("blas")) {
+            try (BlasTraining blas = new BlasTraining(net, config.batchSize(), config.tbpttLength(), engineThreads())) {
+                return fitLoop(split, wallStart, wallBefore,
+                        iteration -> blas.fit(sampler.windows(config.seed(), iteration), config.seed() + iteration));
+            }
+        }
         SegmentLoss segmentLoss = new SegmentLoss();
         net.setListeners(segmentLoss);
-        if (config.workers() == 1) {
-            return fitLoop(split, sampler, wallStart, wallBefore, segmentLoss, null);
-        }
-        try (DataParallel parallel = new DataParallel(net, config.workers(), segmentLoss)) {
-            return fitLoop(split, sampler, wallStart, wallBefore, segmentLoss, parallel);
-        }
+        return fitLoop(split, wallStart, wallBefore, iteration -> {
+            segmentLoss.reset();
+            Nd4j.getRandom().setSeed(config.seed() + iteration); // dropout masks follow the iteration
+            net.fit(sampler.batch(config.seed(), iteration));
+            return segmentLoss.mean();
+        });
     }
 
-    /** Iterations until a stop condition; {@code parallel} is null for one worker. */
-    private Outcome fitLoop(Corpus.Split split, ChunkSampler sampler, long wallStart, double wallBefore,
-                            SegmentLoss segmentLoss, DataParallel parallel) throws IOException {
+    /** The engine that runs: the BLAS engine is CPU code, and data-parallel workers each run DL4J's own fit. */
+    private String engine() {
+        return config.engine().equals("blas") && config.workers() == 1 && Backend.name().equals("cpu") ? "blas" : "dl4j";
+    }
+
+    /** Batch shards of the BLAS engine (one per core unless configured), or ND4J's threads. */
+    private int engineThreads() {
+        if (!engine().equals("blas")) {
+            return Backend.threads();
+        }
+        return config.threads() > 0 ? config.threads() : Runtime.getRuntime().availableProcessors();
+    }
+
+    /** One training iteration (a batch of chunks); returns its mean per-character loss. */
+    @FunctionalInterface
+    private interface Iteration {
+        double fit(long iteration);
+    }
+
+    /** Iterations until a stop condition. */
+    private Outcome fitLoop(Corpus.Split split, long wallStart, double wallBefore, Iteration fit) throws IOException {
         long startIteration = state.iteration;
         while (true) {
             double elapsed = (System.nanoTime() - wallStart) / 1e9;
@@ -140,15 +179,8 @@ final class Trainer {
                 return Outcome.INTERRUPTED;
             }
             long fitStart = System.nanoTime();
-            Nd4j.getRandom().setSeed(config.seed() + state.iteration); // dropout masks follow the iteration
-            segmentLoss.reset();
-            if (parallel == null) {
-                net.fit(sampler.batch(config.seed(), state.iteration));
-            } else {
-                parallel.fit(sampler, config.seed(), state.iteration);
-            }
+            double loss = fit.fit(state.iteration);
             state.trainSeconds += (System.nanoTime() - fitStart) / 1e9;
-            double loss = segmentLoss.mean();
             if (!Double.isFinite(loss)) {
                 progress.beforeLog();
                 log.error("The training loss became {} at iteration {}; stopping. The last good checkpoint "
@@ -156,7 +188,7 @@ final class Trainer {
                 return Outcome.DIVERGED;
             }
             state.iteration++;
-            state.trainedChars += (long) sampler.charactersPerBatch() * config.workers();
+            state.trainedChars += (long) config.batchSize() * config.chunkLength() * config.workers();
             state.trainCurve.add(new TrainingState.Point(state.iteration, round4(loss)));
             state.wallSeconds = wallBefore + (System.nanoTime() - wallStart) / 1e9;
             report(startIteration, loss, (System.nanoTime() - wallStart) / 1e9);

@@ -83,7 +83,7 @@ public final class Training {
 
     private static Run fresh(Request request) throws IOException, ScrapeException {
         TrainConfig config = request.config();
-        Backend.useThreads(config.threads());
+        Backend.useThreads(nd4jThreads(config));
         Path outDir = request.outDir() != null ? request.outDir() : Path.of("models", config.name());
         TrainingOutput output = new TrainingOutput(outDir);
         ScrapeResult source = CorpusSource.resolve(config.corpus());
@@ -104,7 +104,7 @@ public final class Training {
         TrainingState state = TrainingState.fromJson(stateJson);
         TrainConfig stored = TrainConfig.fromMap(loaded.metadata().hyperparameters());
         TrainConfig config = resumedConfig(stored, request);
-        Backend.useThreads(config.threads());
+        Backend.useThreads(nd4jThreads(config));
         Path outDir = request.outDir() != null ? request.outDir() : request.resumeDir();
         TrainingOutput output = new TrainingOutput(outDir);
         Path savedCorpus = request.resumeDir().resolve("corpus.txt");
@@ -123,6 +123,11 @@ public final class Training {
                 state.bestValLoss);
         return new Run(new Trainer(config, corpus, loaded.metadata().training().corpusSource(), output,
                 loaded.network(), state, request.showProgress()), output);
+    }
+
+    /** ND4J's own threads: the BLAS engine does its own threading, and DL4J's LSTM ran fastest on one. */
+    private static int nd4jThreads(TrainConfig config) {
+        return config.engine().equals("dl4j") && config.threads() > 0 ? config.threads() : 1;
     }
 
     /** The checkpoint's configuration with the request's overrides, refusing ones the network cannot take. */

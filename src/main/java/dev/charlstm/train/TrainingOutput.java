@@ -51,8 +51,9 @@ final class TrainingOutput {
         ModelFile.saveCheckpoint(file, net, metadata, state.toJson());
     }
 
-    void writeMetrics(TrainConfig config, TrainingState state, Corpus corpus, String corpusSource, String stopReason)
-            throws IOException {
+    /** @param engine the training engine that ran ("blas" or "dl4j"), with its thread count */
+    void writeMetrics(TrainConfig config, TrainingState state, Corpus corpus, String corpusSource, String stopReason,
+                      String engine, int threads) throws IOException {
         Map<String, Object> m = new LinkedHashMap<>();
         TrainingState.Evaluation last = state.lastEvaluation();
         m.put("train_chars_per_sec", Math.round(state.trainCharsPerSecond() * 10) / 10.0);
@@ -65,7 +66,8 @@ final class TrainingOutput {
         m.put("wall_seconds", Math.round(state.wallSeconds * 100) / 100.0);
         m.put("stop_reason", stopReason);
         m.put("backend", Backend.name());
-        m.put("threads", Backend.threads());
+        m.put("engine", engine);
+        m.put("threads", threads);
         m.put("corpus_chars", corpus.length());
         m.put("corpus_sha256", corpus.sha256());
         m.put("corpus_source", corpusSource);

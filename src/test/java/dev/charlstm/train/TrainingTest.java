@@ -47,11 +47,13 @@ class TrainingTest {
         assertThat(s.stopReason()).isEqualTo("iterations");
         JsonNode metrics = new ObjectMapper().readTree(dir.resolve("metrics.json").toFile());
         for (String key : List.of("train_chars_per_sec", "val_loss_nats", "val_bpc", "best_val_loss_nats",
-                "iterations", "wall_seconds", "backend", "threads", "corpus_chars", "corpus_sha256", "config")) {
+                "iterations", "wall_seconds", "backend", "engine", "threads", "corpus_chars", "corpus_sha256", "config")) {
             assertThat(metrics.has(key)).as("metrics.json has %s", key).isTrue();
         }
         assertThat(metrics.get("backend").asText()).isEqualTo("cpu");
-        assertThat(metrics.get("threads").asInt()).isEqualTo(1);
+        assertThat(metrics.get("engine").asText()).isEqualTo("blas");
+        assertThat(metrics.get("threads").asInt()).as("one batch shard per core by default")
+                .isEqualTo(Math.min(Runtime.getRuntime().availableProcessors(), 1024));
         assertThat(metrics.get("config").get("hidden_size").asInt()).isEqualTo(16);
         assertThat(metrics.get("evaluations")).hasSize(3);
 
@@ -99,6 +101,22 @@ class TrainingTest {
         assertThat(b.equalsWithEps(a, 1e-6)).as("resumed weights equal uninterrupted weights").isTrue();
         JsonNode metrics = new ObjectMapper().readTree(split.resolve("metrics.json").toFile());
         assertThat(metrics.get("evaluations")).hasSize(2);
+    }
+
+    @Test
+    void dl4jsOwnEngineStillTrainsAndARunResumesOnEitherEngine() throws Exception {
+        Training.Summary first = train(dir, null, "iterations=10", "engine=dl4j", "eval_every=10");
+        JsonNode metrics = new ObjectMapper().readTree(dir.resolve("metrics.json").toFile());
+        assertThat(metrics.get("engine").asText()).isEqualTo("dl4j");
+        assertThat(metrics.get("threads").asInt()).isEqualTo(1);
+
+        Training.Summary resumed = train(null, dir, "iterations=20", "engine=blas");
+        metrics = new ObjectMapper().readTree(dir.resolve("metrics.json").toFile());
+        assertThat(resumed.iterations()).isEqualTo(20);
+        assertThat(metrics.get("engine").asText()).isEqualTo("blas");
+        assertThat(resumed.bestValLossNats()).isLessThan(first.bestValLossNats());
+        assertThatThrownBy(() -> TinyModels.config().with("engine", "gpu"))
+                .hasMessage("'engine' must be 'blas' or 'dl4j', got 'gpu'");
     }
 
     @Test

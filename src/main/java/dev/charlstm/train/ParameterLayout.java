@@ -1,0 +1,145 @@
+package dev.charlstm.train;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.deeplearning4j.nn.api.Layer;
+import org.deeplearning4j.nn.conf.dropout.Dropout;
+import org.deeplearning4j.nn.conf.dropout.IDropout;
+import org.deeplearning4j.nn.conf.layers.BaseLayer;
+import org.deeplearning4j.nn.conf.layers.EmbeddingSequenceLayer;
+import org.deeplearning4j.nn.conf.layers.LSTM;
+import org.deeplearning4j.nn.conf.layers.RnnOutputLayer;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.nd4j.linalg.activations.impl.ActivationIdentity;
+import org.nd4j.linalg.activations.impl.ActivationSigmoid;
+import org.nd4j.linalg.activations.impl.ActivationSoftmax;
+import org.nd4j.linalg.activations.impl.ActivationTanH;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * Where each weight of an embedding → LSTM × n → softmax network sits in DL4J's flattened
+ * parameter vector (and, identically, in its flattened gradient vector), and which dropout each
+ * layer applies to its input.
+ *
+ * <p>DL4J stores a weight matrix of shape [nIn, nOut] in column-major order, which is the
+ * row-major [nOut][nIn] transpose: a {@link Matrix} here is that row-major view, so BLAS reads
+ * the vector in place.
+ */
+record ParameterLayout(int vocabulary, int embedding, int hidden, int layers, Matrix embeddingWeights,
+                       List<Matrix> inputWeights, List<Matrix> recurrentWeights,
+                       List<Matrix> biases, Matrix outputWeights, Matrix outputBias, float[] keepInput,
+                       float keepOutput, long length) {
+
+    /** A row-major block {@code rows × cols} at {@code offset} of the flattened vector. */
+    record Matrix(int offset, int rows, int cols) {
+        int size() {
+            return rows * cols;
+        }
+    }
+
+    /** The four gate blocks of the hidden size, in DL4J's order: block input (tanh), forget, output, input gate. */
+    int gates() {
+        return 4 * hidden;
+    }
+
+    /**
+     * Reads the layout of {@code net}.
+     *
+     * @throws IllegalArgumentException naming what this engine does not compute the way DL4J
+     *                                  would: another architecture, activation, dropout kind,
+     *                                  regularisation or data type
+     */
+    static ParameterLayout of(MultiLayerNetwork net) {
+        int n = net.getnLayers();
+        require(n >= 3, "expected embedding, LSTM and output layers, found " + n + " layers");
+        require(net.params().dataType() == DataType.FLOAT, "parameters must be 32-bit floats");
+        Layer emb = net.getLayer(0);
+        require(emb.conf().getLayer() instanceof EmbeddingSequenceLayer, "layer 0 is not an embedding sequence layer");
+        require(((BaseLayer) emb.conf().getLayer()).getActivationFn() instanceof ActivationIdentity,
+                "the embedding must have the identity activation");
+        requirePlain(emb, false);
+        int vocabulary = (int) ((EmbeddingSequenceLayer) emb.conf().getLayer()).getNIn();
+        int embedding = (int) ((EmbeddingSequenceLayer) emb.conf().getLayer()).getNOut();
+        int layers = n - 2;
+        int hidden = (int) net.layerSize(1);
+        Matrix embW = weights(net, emb, "W", vocabulary, embedding);
+        require(!emb.paramTable().containsKey("b"), "an embedding with a bias is not supported");
+        List<Matrix> w = new ArrayList<>();
+        List<Matrix> rw = new ArrayList<>();
+        List<Matrix> b = new ArrayList<>();
+        float[] keep = new float[layers];
+        for (int l = 0; l < layers; l++) {
+            Layer lstm = net.getLayer(l + 1);
+            require(lstm.conf().getLayer() instanceof LSTM, "layer " + (l + 1) + " is not an LSTM");
+            LSTM conf = (LSTM) lstm.conf().getLayer();
+            require(conf.getActivationFn() instanceof ActivationTanH && conf.getGateActivationFn() instanceof ActivationSigmoid,
+                    "LSTM layer " + (l + 1) + " must use tanh with sigmoid gates");
+            require(net.layerSize(l + 1) == hidden, "all LSTM layers must have the same size");
+            requirePlain(lstm, true);
+            keep[l] = keep(lstm);
+            int in = l == 0 ? embedding : hidden;
+            w.add(weights(net, lstm, "W", in, 4 * hidden));
+            rw.add(weights(net, lstm, "RW", hidden, 4 * hidden));
+            b.add(bias(net, lstm, "b", 4 * hidden));
+        }
+        Layer out = net.getLayer(n - 1);
+        require(out.conf().getLayer() instanceof RnnOutputLayer
+                && ((BaseLayer) out.conf().getLayer()).getActivationFn() instanceof ActivationSoftmax,
+                "the last layer must be a softmax output layer");
+        requirePlain(out, true);
+        require(net.layerSize(n - 1) == vocabulary, "the output layer must have one unit per vocabulary character");
+        require(keep[0] == 1f, "dropout on the first LSTM layer's input (the embedding) is not supported");
+        return new ParameterLayout(vocabulary, embedding, hidden, layers, embW, List.copyOf(w), List.copyOf(rw),
+                List.copyOf(b), weights(net, out, "W", hidden, vocabulary), bias(net, out, "b", vocabulary), keep,
+                keep(out), net.params().length());
+    }
+
+    private static Matrix weights(MultiLayerNetwork net, Layer layer, String name, int nIn, int nOut) {
+        INDArray view = layer.getParam(name);
+        require(view != null && view.rank() == 2 && view.size(0) == nIn && view.size(1) == nOut,
+                "layer " + layer.getIndex() + " parameter " + name + " is not [" + nIn + ", " + nOut + "]");
+        require(view.ordering() == 'f' && view.stride(0) == 1 && view.stride(1) == nIn,
+                "layer " + layer.getIndex() + " parameter " + name + " is not a contiguous column-major view");
+        return new Matrix(offset(net, view), nOut, nIn);
+    }
+
+    private static Matrix bias(MultiLayerNetwork net, Layer layer, String name, int n) {
+        INDArray view = layer.getParam(name);
+        require(view != null && view.length() == n && view.elementWiseStride() == 1,
+                "layer " + layer.getIndex() + " parameter " + name + " is not a contiguous vector of " + n);
+        return new Matrix(offset(net, view), 1, n);
+    }
+
+    private static int offset(MultiLayerNetwork net, INDArray view) {
+        return Math.toIntExact(view.offset() - net.params().offset());
+    }
+
+    private static float keep(Layer layer) {
+        IDropout dropout = ((BaseLayer) layer.conf().getLayer()).getIDropout();
+        if (dropout == null) {
+            return 1f;
+        }
+        require(dropout instanceof Dropout d && d.getPSchedule() == null,
+                "layer " + layer.getIndex() + " uses " + dropout + "; only plain dropout is supported");
+        return (float) ((Dropout) dropout).getP();
+    }
+
+    /** No weight noise, constraints or regularisation: the gradient is the loss's alone. */
+    private static void requirePlain(Layer layer, boolean dropoutAllowed) {
+        BaseLayer conf = (BaseLayer) layer.conf().getLayer();
+        String where = "layer " + layer.getIndex();
+        require(conf.getWeightNoise() == null, where + " uses weight noise");
+        require(conf.getConstraints() == null || conf.getConstraints().isEmpty(), where + " has constraints");
+        require(conf.getRegularization() == null || conf.getRegularization().isEmpty(), where + " is regularised");
+        require(conf.getRegularizationBias() == null || conf.getRegularizationBias().isEmpty(),
+                where + " has bias regularisation");
+        require(dropoutAllowed || conf.getIDropout() == null, where + " uses dropout");
+    }
+
+    private static void require(boolean ok, String message) {
+        if (!ok) {
+            throw new IllegalArgumentException(message);
+        }
+    }
+}

@@ -1,0 +1,257 @@
+package dev.charlstm.train;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
+
+import dev.charlstm.corpus.ChunkSampler;
+import java.util.Random;
+import org.deeplearning4j.nn.conf.layers.EmbeddingSequenceLayer;
+import org.deeplearning4j.nn.conf.layers.LSTM;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.activations.Activation;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
+
+/** The BLAS engine against DL4J's own LSTM, layer by layer and iteration by iteration. */
+class BlasTrainingTest {
+
+    private static final int VOCABULARY = 100;
+
+    private static TrainConfig config(String... overrides) {
+        TrainConfig c = TrainConfig.defaults().withOverrides(java.util.List.of("embedding_size=8", "hidden_size=24",
+                "layers=2", "batch_size=5", "chunk_length=12", "tbptt_length=4", "dropout=0", "learning_rate=0.02",
+                "seed=7"));
+        return c.withOverrides(java.util.List.of(overrides));
+    }
+
+    private static int[] text(int length, long seed) {
+        Random r = new Random(seed);
+        int[] ids = new int[length];
+        for (int i = 0; i < length; i++) {
+            // a skewed, repetitive text, so gradients are far from symmetric
+            ids[i] = i % 7 == 0 ? r.nextInt(VOCABULARY) : (ids[Math.max(0, i - 3)] + 1) % 40;
+        }
+        return ids;
+    }
+
+    private static void assertClose(INDArray actual, INDArray expected, double relative) {
+        double scale = Math.max(expected.amaxNumber().doubleValue(), 1e-6);
+        double worst = actual.sub(expected).amaxNumber().doubleValue();
+        assertThat(worst / scale).as("largest difference relative to the largest entry").isLessThan(relative);
+    }
+
+    @Test
+    void oneSegmentGivesDl4jsScoreAndGradientForEveryParameter() {
+        TrainConfig c = config();
+        MultiLayerNetwork net = NetworkFactory.build(c, VOCABULARY);
+        // Random, not Xavier-small, weights so every gate saturates somewhere.
+        net.params().assign(Nd4j.rand(net.params().dataType(), net.params().shape()).subi(0.5).muli(0.8));
+        ChunkSampler sampler = new ChunkSampler(text(500, 1), VOCABULARY, c.chunkLength(), c.batchSize());
+        DataSet batch = sampler.batch(c.seed(), 0);
+        int[][] windows = sampler.windows(c.seed(), 0);
+        int steps = c.tbpttLength();
+
+        net.setInput(batch.getFeatures().get(NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.interval(0, steps)));
+        net.setLabels(batch.getLabels().get(NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.interval(0, steps)));
+        net.computeGradientAndScore();
+        INDArray expected = net.gradient().gradient().dup();
+        double expectedScore = net.score();
+
+        ParameterLayout layout = ParameterLayout.of(net);
+        float[] gradient = new float[(int) layout.length()];
+        int[][] in = new int[c.batchSize()][];
+        int[][] out = new int[c.batchSize()][];
+        for (int b = 0; b < c.batchSize(); b++) {
+            in[b] = java.util.Arrays.copyOfRange(windows[b], 0, steps);
+            out[b] = java.util.Arrays.copyOfRange(windows[b], 1, steps + 1);
+        }
+        for (int threads : new int[] {1, 2, 3}) {
+            try (BlasLstm engine = new BlasLstm(layout, c.batchSize(), steps, steps, threads)) {
+                double score = engine.segment(net.params(), in, out, steps, 1, gradient);
+                assertThat(score).as("score with %d thread(s)", threads).isCloseTo(expectedScore, within(1e-5));
+                INDArray actual = Nd4j.createFromArray(gradient).reshape(expected.shape());
+                assertClose(actual, expected, 1e-4);
+                for (int i = 0; i < net.getnLayers(); i++) {
+                    var layer = net.getLayer(i);
+                    long offset = layer.params().offset() - net.params().offset();
+                    INDArray part = actual.get(NDArrayIndex.interval(offset, offset + layer.numParams()));
+                    INDArray want = expected.get(NDArrayIndex.interval(offset, offset + layer.numParams()));
+                    assertThat(part.norm2Number().doubleValue()).as("layer %d gradient is not zero", i).isGreaterThan(0);
+                    assertClose(part, want, 1e-4);
+                }
+            }
+        }
+    }
+
+    @Test
+    void trainingIterationsMatchDl4jsFitThroughTheUpdater() {
+        // One segment per chunk: DL4J's fit and ours then see identical gradients (see the next test for why),
+        // and Adam, per-layer clipping and the iteration count must agree too.
+        TrainConfig c = config("chunk_length=4");
+        MultiLayerNetwork stock = NetworkFactory.build(c, VOCABULARY);
+        MultiLayerNetwork fast = NetworkFactory.build(c, VOCABULARY);
+        assertThat(fast.params()).isEqualTo(stock.params());
+        ChunkSampler sampler = new ChunkSampler(text(800, 2), VOCABULARY, c.chunkLength(), c.batchSize());
+        try (BlasTraining blas = new BlasTraining(fast, c.batchSize(), c.tbpttLength(), 2)) {
+            for (int iteration = 0; iteration < 8; iteration++) {
+                stock.fit(sampler.batch(c.seed(), iteration));
+                double loss = blas.fit(sampler.windows(c.seed(), iteration), iteration);
+                assertThat(loss).isCloseTo(stock.score(), within(1e-4));
+                assertThat(fast.getIterationCount()).isEqualTo(stock.getIterationCount());
+            }
+        }
+        assertClose(fast.params(), stock.params(), 1e-4);
+        assertClose(fast.getUpdater().getStateViewArray(), stock.getUpdater().getStateViewArray(), 1e-3);
+        assertThat(fast.params().sub(NetworkFactory.build(c, VOCABULARY).params()).norm2Number().doubleValue())
+                .as("training moved the weights").isGreaterThan(0.1);
+    }
+
+    @Test
+    void laterSegmentsGetTheTrueTruncatedGradientOfDl4jsOwnLoss() {
+        // From the second segment on (carried state), DL4J 1.0.0-M2.1's LSTM backward disagrees with finite
+        // differences of its own loss; ours agrees. The loss here is DL4J's: its forward pass from a fixed state.
+        TrainConfig c = config("chunk_length=8");
+        MultiLayerNetwork net = NetworkFactory.build(c, VOCABULARY);
+        net.params().assign(Nd4j.rand(net.params().dataType(), net.params().shape()).subi(0.5).muli(0.6));
+        ChunkSampler sampler = new ChunkSampler(text(500, 5), VOCABULARY, c.chunkLength(), c.batchSize());
+        DataSet batch = sampler.batch(c.seed(), 0);
+        int[][] windows = sampler.windows(c.seed(), 0);
+        int steps = c.tbpttLength();
+
+        ParameterLayout layout = ParameterLayout.of(net);
+        float[] gradient = new float[(int) layout.length()];
+        try (BlasLstm engine = new BlasLstm(layout, c.batchSize(), steps, steps, 2)) {
+            for (int segment = 0; segment < 2; segment++) {
+                int[][] in = new int[c.batchSize()][];
+                int[][] out = new int[c.batchSize()][];
+                for (int b = 0; b < c.batchSize(); b++) {
+                    in[b] = java.util.Arrays.copyOfRange(windows[b], segment * steps, segment * steps + steps);
+                    out[b] = java.util.Arrays.copyOfRange(windows[b], segment * steps + 1, segment * steps + steps + 1);
+                }
+                engine.segment(net.params(), in, out, steps, 1, gradient);
+            }
+        }
+        // the state after the first segment, held fixed as truncated BPTT does
+        MultiLayerNetwork first = net.clone();
+        first.rnnClearPreviousState();
+        first.rnnTimeStep(batch.getFeatures().get(NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.interval(0, steps)));
+        java.util.List<java.util.Map<String, INDArray>> carried = new java.util.ArrayList<>();
+        for (int l = 1; l <= 2; l++) {
+            java.util.Map<String, INDArray> state = new java.util.HashMap<>();
+            first.rnnGetPreviousState(l).forEach((k, v) -> state.put(k, v.dup()));
+            carried.add(state);
+        }
+        INDArray features = batch.getFeatures().get(NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.interval(steps, 2 * steps));
+        INDArray labels = batch.getLabels().get(NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.interval(steps, 2 * steps));
+
+        int checked = 0;
+        for (int l = 0; l < layout.layers(); l++) {
+            for (ParameterLayout.Matrix m : java.util.List.of(layout.recurrentWeights().get(l), layout.inputWeights().get(l),
+                    layout.biases().get(l))) {
+                // the entries with the largest gradients, where float32 finite differences are precise enough
+                Integer[] order = new Integer[m.size()];
+                for (int i = 0; i < order.length; i++) {
+                    order[i] = m.offset() + i;
+                }
+                java.util.Arrays.sort(order, (a, b) -> Float.compare(Math.abs(gradient[b]), Math.abs(gradient[a])));
+                for (int k = 0; k < 3; k++) {
+                    int index = order[k];
+                    double numeric = (score(net, index, 1e-2, carried, features, labels)
+                            - score(net, index, -1e-2, carried, features, labels)) / 2e-2 * c.batchSize();
+                    assertThat(gradient[index]).as("gradient of parameter %d (layer %d)", index, l + 1)
+                            .isCloseTo((float) numeric, within((float) (0.03 * Math.abs(numeric) + 3e-4)));
+                    checked++;
+                }
+            }
+        }
+        assertThat(checked).isEqualTo(18);
+    }
+
+    /** DL4J's score of the second segment with one parameter moved by {@code delta}, from a fixed carried state. */
+    private static double score(MultiLayerNetwork net, int index, double delta, java.util.List<java.util.Map<String, INDArray>> state,
+                                INDArray features, INDArray labels) {
+        MultiLayerNetwork m = net.clone();
+        m.params().putScalar(index, m.params().getDouble(index) + delta);
+        for (int l = 1; l <= state.size(); l++) {
+            var lstm = (org.deeplearning4j.nn.api.layers.RecurrentLayer) m.getLayer(l);
+            lstm.rnnSetTBPTTState(state.get(l - 1));
+            lstm.rnnSetPreviousState(state.get(l - 1));
+        }
+        m.setInput(features);
+        m.setLabels(labels);
+        m.computeGradientAndScore();
+        return m.score();
+    }
+
+    @Test
+    void dropoutKeepsTheExpectedFractionAndIsReproducibleWhateverTheThreadCount() {
+        TrainConfig c = config("dropout=0.5", "batch_size=8");
+        ChunkSampler sampler = new ChunkSampler(text(800, 3), VOCABULARY, c.chunkLength(), c.batchSize());
+        INDArray[] results = new INDArray[2];
+        int[] threads = {1, 2};
+        for (int k = 0; k < 2; k++) {
+            MultiLayerNetwork net = NetworkFactory.build(c, VOCABULARY);
+            try (BlasTraining blas = new BlasTraining(net, c.batchSize(), c.tbpttLength(), threads[k])) {
+                for (int iteration = 0; iteration < 3; iteration++) {
+                    blas.fit(sampler.windows(c.seed(), iteration), 1000 + iteration);
+                }
+            }
+            results[k] = net.params();
+        }
+        assertThat(results[1]).isEqualTo(results[0]);
+    }
+
+    @Test
+    void dropoutScoresAreNoisyAroundTheDeterministicOnes() {
+        // With dropout the training loss of fixed weights varies with the mask seed and is higher on average.
+        TrainConfig plain = config("batch_size=16");
+        TrainConfig dropped = config("batch_size=16", "dropout=0.5");
+        MultiLayerNetwork a = NetworkFactory.build(plain, VOCABULARY);
+        MultiLayerNetwork b = NetworkFactory.build(dropped, VOCABULARY);
+        b.setParams(a.params().dup());
+        ChunkSampler sampler = new ChunkSampler(text(800, 4), VOCABULARY, plain.chunkLength(), plain.batchSize());
+        int[][] windows = sampler.windows(plain.seed(), 0);
+        ParameterLayout la = ParameterLayout.of(a);
+        ParameterLayout lb = ParameterLayout.of(b);
+        assertThat(lb.keepOutput()).isEqualTo(0.5f);
+        assertThat(lb.keepInput()[1]).isEqualTo(0.5f);
+        assertThat(la.keepOutput()).isEqualTo(1f);
+        int[][] in = new int[16][];
+        int[][] out = new int[16][];
+        for (int r = 0; r < 16; r++) {
+            in[r] = java.util.Arrays.copyOfRange(windows[r], 0, 4);
+            out[r] = java.util.Arrays.copyOfRange(windows[r], 1, 5);
+        }
+        float[] g = new float[(int) la.length()];
+        try (BlasLstm plainEngine = new BlasLstm(la, 16, 4, 4, 1); BlasLstm dropEngine = new BlasLstm(lb, 16, 4, 4, 1)) {
+            double clean = plainEngine.segment(a.params(), in, out, 4, 1, g);
+            plainEngine.resetState();
+            assertThat(plainEngine.segment(a.params(), in, out, 4, 2, g)).as("no dropout: the seed is irrelevant")
+                    .isEqualTo(clean);
+            double first = dropEngine.segment(b.params(), in, out, 4, 1, g);
+            dropEngine.resetState();
+            double second = dropEngine.segment(b.params(), in, out, 4, 2, g);
+            dropEngine.resetState();
+            assertThat(first).isNotEqualTo(second);
+            assertThat(dropEngine.segment(b.params(), in, out, 4, 1, g)).as("same seed, same masks").isEqualTo(first);
+        }
+    }
+
+    @Test
+    void refusesNetworksItWouldNotComputeExactly() {
+        MultiLayerNetwork net = new MultiLayerNetwork(new org.deeplearning4j.nn.conf.NeuralNetConfiguration.Builder()
+                .list()
+                .layer(new EmbeddingSequenceLayer.Builder().nIn(10).nOut(4).build())
+                .layer(new LSTM.Builder().nIn(4).nOut(6).activation(Activation.RELU).build())
+                .layer(new org.deeplearning4j.nn.conf.layers.RnnOutputLayer.Builder().nIn(6).nOut(10)
+                        .activation(Activation.SOFTMAX).build())
+                .setInputType(org.deeplearning4j.nn.conf.inputs.InputType.recurrent(10))
+                .build());
+        net.init();
+        assertThatThrownBy(() -> ParameterLayout.of(net)).hasMessageContaining("tanh with sigmoid gates");
+    }
+}
