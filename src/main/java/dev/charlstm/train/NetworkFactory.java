@@ -39,6 +39,9 @@ public final class NetworkFactory {
                 .dataType(DataType.FLOAT)
                 .weightInit(WeightInit.XAVIER)
                 .updater(adam);
+        if (c.weightDecay() > 0) {
+            builder.weightDecay(c.weightDecay()); // weights only, not biases; DL4J's updater applies it after Adam
+        }
         if (c.gradClip() > 0) {
             builder.gradientNormalization(GradientNormalization.ClipL2PerLayer)
                     .gradientNormalizationThreshold(c.gradClip());

@@ -16,6 +16,8 @@ import org.nd4j.linalg.activations.impl.ActivationSoftmax;
 import org.nd4j.linalg.activations.impl.ActivationTanH;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.learning.regularization.Regularization;
+import org.nd4j.linalg.learning.regularization.WeightDecay;
 
 /**
  * Where each weight of an embedding → LSTM × n → softmax network sits in DL4J's flattened
@@ -125,16 +127,22 @@ record ParameterLayout(int vocabulary, int embedding, int hidden, int layers, Ma
         return (float) ((Dropout) dropout).getP();
     }
 
-    /** No weight noise, constraints or regularisation: the gradient is the loss's alone. */
+    /**
+     * No weight noise, constraints or regularisation that enters the gradient: the gradient is the
+     * loss's alone. Weight decay is allowed, because DL4J's updater applies it after the Adam step.
+     */
     private static void requirePlain(Layer layer, boolean dropoutAllowed) {
         BaseLayer conf = (BaseLayer) layer.conf().getLayer();
         String where = "layer " + layer.getIndex();
         require(conf.getWeightNoise() == null, where + " uses weight noise");
         require(conf.getConstraints() == null || conf.getConstraints().isEmpty(), where + " has constraints");
-        require(conf.getRegularization() == null || conf.getRegularization().isEmpty(), where + " is regularised");
-        require(conf.getRegularizationBias() == null || conf.getRegularizationBias().isEmpty(),
-                where + " has bias regularisation");
+        require(onlyWeightDecay(conf.getRegularization()), where + " is regularised other than by weight decay");
+        require(onlyWeightDecay(conf.getRegularizationBias()), where + " has bias regularisation other than weight decay");
         require(dropoutAllowed || conf.getIDropout() == null, where + " uses dropout");
+    }
+
+    private static boolean onlyWeightDecay(List<Regularization> regularization) {
+        return regularization == null || regularization.stream().allMatch(r -> r instanceof WeightDecay);
     }
 
     private static void require(boolean ok, String message) {

@@ -111,6 +111,26 @@ class BlasTrainingTest {
     }
 
     @Test
+    void weightDecayIsLeftToDl4jsUpdaterAndMatchesItsFit() {
+        TrainConfig c = config("chunk_length=4", "weight_decay=0.05");
+        MultiLayerNetwork stock = NetworkFactory.build(c, VOCABULARY);
+        MultiLayerNetwork fast = NetworkFactory.build(c, VOCABULARY);
+        MultiLayerNetwork undecayed = NetworkFactory.build(config("chunk_length=4"), VOCABULARY);
+        ChunkSampler sampler = new ChunkSampler(text(800, 6), VOCABULARY, c.chunkLength(), c.batchSize());
+        try (BlasTraining blas = new BlasTraining(fast, c.batchSize(), c.tbpttLength(), 2);
+             BlasTraining plain = new BlasTraining(undecayed, c.batchSize(), c.tbpttLength(), 2)) {
+            for (int iteration = 0; iteration < 8; iteration++) {
+                stock.fit(sampler.batch(c.seed(), iteration));
+                blas.fit(sampler.windows(c.seed(), iteration), iteration);
+                plain.fit(sampler.windows(c.seed(), iteration), iteration);
+            }
+        }
+        assertClose(fast.params(), stock.params(), 1e-4);
+        assertThat(fast.getLayer(1).getParam("RW").norm2Number().doubleValue())
+                .as("decay shrinks the weights").isLessThan(undecayed.getLayer(1).getParam("RW").norm2Number().doubleValue());
+    }
+
+    @Test
     void laterSegmentsGetTheTrueTruncatedGradientOfDl4jsOwnLoss() {
         // From the second segment on (carried state), DL4J 1.0.0-M2.1's LSTM backward disagrees with finite
         // differences of its own loss; ours agrees. The loss here is DL4J's: its forward pass from a fixed state.
