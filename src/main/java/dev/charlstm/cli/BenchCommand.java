@@ -38,7 +38,7 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--streams", description = "Streams sampled together for the batched figure (default: ${DEFAULT-VALUE}).")
     int streams = 32;
 
-    @Option(names = "--threads", description = "Training threads, as the 'threads' key of train (default: ${DEFAULT-VALUE}: one per core).")
+    @Option(names = "--threads", description = "Training threads, as the 'threads' key of train (default: ${DEFAULT-VALUE}: one per core, at most one per 16 rows).")
     int threads = 0;
 
     @Option(names = "--set", paramLabel = "KEY=VALUE", description = "Change the reference network (repeatable).")

@@ -52,17 +52,19 @@ public final class TrainConfig {
             new Key("batch_size", 64, 1, 4096, "text portions per iteration"),
             new Key("tbptt_length", 50, 1, 100_000, "truncated BPTT length; must divide chunk_length"),
             new Key("embedding_size", 64, 1, 4096, "character embedding width"),
-            new Key("hidden_size", 256, 1, 8192, "LSTM units per layer"),
-            new Key("layers", 1, 1, 8, "stacked LSTM layers"),
-            new Key("dropout", 0.3, 0.0, 0.9, "dropout probability on the input of every layer after the first LSTM"),
+            new Key("hidden_size", 384, 1, 8192, "LSTM units per layer"),
+            new Key("layers", 2, 1, 8, "stacked LSTM layers"),
+            new Key("dropout", 0.4, 0.0, 0.9, "dropout probability on the input of every layer after the first LSTM"),
             new Key("learning_rate", 0.005, 1e-6, 1.0, "Adam learning rate"),
             new Key("lr_decay", 1.0, 0.01, 1.0, "learning rate factor applied every lr_decay_every iterations"),
             new Key("lr_decay_every", 100, 1, 1_000_000, "iterations between learning rate decays"),
             new Key("grad_clip", 5.0, 0.0, 1e6, "per-layer gradient L2 norm clip (0 = off)"),
+            new Key("weight_decay", 0.0, 0.0, 1.0, "decoupled weight decay of the weight matrices, times the learning "
+                    + "rate, after each Adam step (0 = off)"),
             new Key("seed", 123L, 0, Long.MAX_VALUE, "seed for weights, chunks and sampling"),
             new Key("iterations", 2000L, 1, 100_000_000, "stop after this many iterations"),
             new Key("max_seconds", 300L, 1, 30L * 24 * 3600, "stop after this much wall time"),
-            new Key("eval_every", 25, 1, 1_000_000, "iterations between validations and checkpoints"),
+            new Key("eval_every", 10, 1, 1_000_000, "iterations between validations and checkpoints"),
             new Key("patience", 6, 0, 1_000_000, "stop after this many validations without improvement (0 = never)"),
             new Key("sample_prime", "Th", 0, 0, "prime text of the sample logged at every validation"),
             new Key("sample_length", 200, 0, 100_000, "characters of that sample"),
@@ -70,7 +72,7 @@ public final class TrainConfig {
             new Key("engine", "blas", 0, 0, "'blas': LSTM gradients in BLAS calls with batch rows on several threads; "
                     + "'dl4j': DL4J's own LSTM layer (always used on a GPU)"),
             new Key("threads", 0, 0, 1024, "training threads: batch shards for 'blas', ND4J/OpenMP threads for 'dl4j' "
-                    + "(0 = one per core for 'blas', 1 for 'dl4j')"),
+                    + "(0 = one per core, at most one per 16 batch rows, for 'blas'; 1 for 'dl4j')"),
             new Key("workers", 1, 1, 64, "data-parallel workers, each fitting its own batch per iteration (DL4J ParallelWrapper)"));
 
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
@@ -233,6 +235,7 @@ public final class TrainConfig {
     public double lrDecay() { return (Double) values.get("lr_decay"); }
     public int lrDecayEvery() { return (Integer) values.get("lr_decay_every"); }
     public double gradClip() { return (Double) values.get("grad_clip"); }
+    public double weightDecay() { return (Double) values.get("weight_decay"); }
     public long seed() { return (Long) values.get("seed"); }
     public long iterations() { return (Long) values.get("iterations"); }
     public long maxSeconds() { return (Long) values.get("max_seconds"); }
@@ -247,7 +250,7 @@ public final class TrainConfig {
 
     /** Keys baked into the saved network configuration: a resumed run cannot change them. */
     static final List<String> BAKED_INTO_NETWORK = List.of("embedding_size", "hidden_size", "layers", "dropout",
-            "learning_rate", "lr_decay", "lr_decay_every", "grad_clip", "tbptt_length");
+            "learning_rate", "lr_decay", "lr_decay_every", "grad_clip", "weight_decay", "tbptt_length");
 
     @Override
     public boolean equals(Object o) {

@@ -120,17 +120,6 @@ final class Trainer {
 
     private Outcome fitUntilStopped(Corpus.Split split, ChunkSampler sampler, long wallStart, double wallBefore)
             throws IOException {
-        if (config.workers() > 1) {
-            SegmentLoss segmentLoss = new SegmentLoss();
-            net.setListeners(segmentLoss);
-            try (DataParallel parallel = new DataParallel(net, config.workers(), segmentLoss)) {
-                return fitLoop(split, wallStart, wallBefore, iteration -> {
-                    segmentLoss.reset();
-                    parallel.fit(sampler, config.seed(), iteration);
-                    return segmentLoss.mean();
-                });
-            }
-        }
         if (engine().equals("blas")) {
             try (BlasTraining blas = new BlasTraining(net, config.batchSize(), config.tbpttLength(), engineThreads())) {
                 return fitLoop(split, wallStart, wallBefore,
@@ -139,6 +128,16 @@ final class Trainer {
         }
         SegmentLoss segmentLoss = new SegmentLoss();
         net.setListeners(segmentLoss);
+        if (config.workers() > 1) {
+            try (DataParallel parallel = new DataParallel(net, config.workers(), segmentLoss)) {
+                return fitLoop(split, wallStart, wallBefore, iteration -> {
+                    segmentLoss.reset();
+                    Nd4j.getRandom().setSeed(config.seed() + iteration);
+                    parallel.fit(sampler, config.seed(), iteration);
+                    return segmentLoss.mean();
+                });
+            }
+        }
         return fitLoop(split, wallStart, wallBefore, iteration -> {
             segmentLoss.reset();
             Nd4j.getRandom().setSeed(config.seed() + iteration); // dropout masks follow the iteration
@@ -152,13 +151,23 @@ final class Trainer {
         return config.engine().equals("blas") && config.workers() == 1 && Backend.name().equals("cpu") ? "blas" : "dl4j";
     }
 
-    /** Batch shards of the BLAS engine (one per core unless configured), or ND4J's threads. */
+    /** Batch shards of the BLAS engine, or ND4J's threads. */
     private int engineThreads() {
-        if (!engine().equals("blas")) {
-            return Backend.threads();
-        }
-        return config.threads() > 0 ? config.threads() : Runtime.getRuntime().availableProcessors();
+        return engine().equals("blas") ? blasThreads(config, Runtime.getRuntime().availableProcessors()) : Backend.threads();
     }
+
+    /**
+     * Unless configured, one shard per core, but none thinner than {@value #MIN_SHARD_ROWS} rows:
+     * below that a matrix product per time step costs about as much as a wider one.
+     */
+    static int blasThreads(TrainConfig config, int cores) {
+        if (config.threads() > 0) {
+            return config.threads();
+        }
+        return Math.max(1, Math.min(cores, config.batchSize() / MIN_SHARD_ROWS));
+    }
+
+    static final int MIN_SHARD_ROWS = 16;
 
     /** One training iteration (a batch of chunks); returns its mean per-character loss. */
     @FunctionalInterface

@@ -14,9 +14,9 @@ public final class TinyModels {
 
     /** A configuration for a model of a few thousand parameters, trained in seconds. */
     public static TrainConfig config() {
-        return TrainConfig.defaults().withOverrides(List.of("embedding_size=8", "hidden_size=16", "chunk_length=20",
-                "tbptt_length=10", "batch_size=8", "eval_every=10", "iterations=30", "sample_length=20",
-                "patience=0", "max_seconds=600"));
+        return TrainConfig.defaults().withOverrides(List.of("embedding_size=8", "hidden_size=16", "layers=1",
+                "dropout=0.3", "chunk_length=20", "tbptt_length=10", "batch_size=8", "eval_every=10", "iterations=30",
+                "sample_length=20", "patience=0", "max_seconds=600"));
     }
 
     public static MultiLayerNetwork network(TrainConfig config) {

@@ -52,8 +52,7 @@ class TrainingTest {
         }
         assertThat(metrics.get("backend").asText()).isEqualTo("cpu");
         assertThat(metrics.get("engine").asText()).isEqualTo("blas");
-        assertThat(metrics.get("threads").asInt()).as("one batch shard per core by default")
-                .isEqualTo(Math.min(Runtime.getRuntime().availableProcessors(), 1024));
+        assertThat(metrics.get("threads").asInt()).as("a batch of 8 is one shard").isEqualTo(1);
         assertThat(metrics.get("config").get("hidden_size").asInt()).isEqualTo(16);
         assertThat(metrics.get("evaluations")).hasSize(3);
 
@@ -75,6 +74,13 @@ class TrainingTest {
         assertThat(model.metadata().hyperparameters().get("hidden_size")).isEqualTo(16);
         int[] validation = corpus.split(0.1).validation();
         assertThat(LossEvaluator.nats(model.network(), validation, 8, 10)).isCloseTo(best, within(1e-3));
+
+        // Trained by the BLAS engine, loaded and sampled through the public library like any model.
+        var generator = dev.charlstm.generate.Generator.load(dir.resolve("model.zip"));
+        var options = dev.charlstm.generate.GenerationOptions.builder().prime("Th").length(40).seed(5L).build();
+        String text = generator.generate(options).get(0).fullText();
+        assertThat(text).startsWith("Th").hasSize(42);
+        assertThat(generator.generate(options).get(0).fullText()).isEqualTo(text);
 
         BufferedImage chart = ImageIO.read(dir.resolve("loss.png").toFile());
         assertThat(chart.getWidth()).isEqualTo(900);
@@ -101,6 +107,16 @@ class TrainingTest {
         assertThat(b.equalsWithEps(a, 1e-6)).as("resumed weights equal uninterrupted weights").isTrue();
         JsonNode metrics = new ObjectMapper().readTree(split.resolve("metrics.json").toFile());
         assertThat(metrics.get("evaluations")).hasSize(2);
+    }
+
+    @Test
+    void theBlasEngineTakesOneThreadPerCoreButNoShardThinnerThanSixteenRows() {
+        TrainConfig c = TinyModels.config();
+        assertThat(Trainer.blasThreads(c.with("batch_size", 64), 2)).isEqualTo(2);
+        assertThat(Trainer.blasThreads(c.with("batch_size", 64), 64)).isEqualTo(4);
+        assertThat(Trainer.blasThreads(c.with("batch_size", 32), 2)).isEqualTo(2);
+        assertThat(Trainer.blasThreads(c.with("batch_size", 8), 16)).isEqualTo(1);
+        assertThat(Trainer.blasThreads(c.with("batch_size", 8).with("threads", 3), 2)).isEqualTo(3);
     }
 
     @Test
