@@ -38,6 +38,17 @@ class BlasTrainingTest {
         return ids;
     }
 
+    /** Inputs and targets of one segment: columns [start, start + steps) of the windows, and the next characters. */
+    private static int[][][] segment(int[][] windows, int start, int steps) {
+        int[][] in = new int[windows.length][];
+        int[][] out = new int[windows.length][];
+        for (int b = 0; b < windows.length; b++) {
+            in[b] = java.util.Arrays.copyOfRange(windows[b], start, start + steps);
+            out[b] = java.util.Arrays.copyOfRange(windows[b], start + 1, start + steps + 1);
+        }
+        return new int[][][] {in, out};
+    }
+
     private static void assertClose(INDArray actual, INDArray expected, double relative) {
         double scale = Math.max(expected.amaxNumber().doubleValue(), 1e-6);
         double worst = actual.sub(expected).amaxNumber().doubleValue();
@@ -63,12 +74,9 @@ class BlasTrainingTest {
 
         ParameterLayout layout = ParameterLayout.of(net);
         float[] gradient = new float[(int) layout.length()];
-        int[][] in = new int[c.batchSize()][];
-        int[][] out = new int[c.batchSize()][];
-        for (int b = 0; b < c.batchSize(); b++) {
-            in[b] = java.util.Arrays.copyOfRange(windows[b], 0, steps);
-            out[b] = java.util.Arrays.copyOfRange(windows[b], 1, steps + 1);
-        }
+        int[][][] first = segment(windows, 0, steps);
+        int[][] in = first[0];
+        int[][] out = first[1];
         for (int threads : new int[] {1, 2, 3}) {
             try (BlasLstm engine = new BlasLstm(layout, c.batchSize(), steps, steps, threads)) {
                 double score = engine.segment(net.params(), in, out, steps, 1, gradient);
@@ -146,13 +154,8 @@ class BlasTrainingTest {
         float[] gradient = new float[(int) layout.length()];
         try (BlasLstm engine = new BlasLstm(layout, c.batchSize(), steps, steps, 2)) {
             for (int segment = 0; segment < 2; segment++) {
-                int[][] in = new int[c.batchSize()][];
-                int[][] out = new int[c.batchSize()][];
-                for (int b = 0; b < c.batchSize(); b++) {
-                    in[b] = java.util.Arrays.copyOfRange(windows[b], segment * steps, segment * steps + steps);
-                    out[b] = java.util.Arrays.copyOfRange(windows[b], segment * steps + 1, segment * steps + steps + 1);
-                }
-                engine.segment(net.params(), in, out, steps, 1, gradient);
+                int[][][] data = segment(windows, segment * steps, steps);
+                engine.segment(net.params(), data[0], data[1], steps, 1, gradient);
             }
         }
         // the state after the first segment, held fixed as truncated BPTT does
@@ -240,12 +243,9 @@ class BlasTrainingTest {
         assertThat(lb.keepOutput()).isEqualTo(0.5f);
         assertThat(lb.keepInput()[1]).isEqualTo(0.5f);
         assertThat(la.keepOutput()).isEqualTo(1f);
-        int[][] in = new int[16][];
-        int[][] out = new int[16][];
-        for (int r = 0; r < 16; r++) {
-            in[r] = java.util.Arrays.copyOfRange(windows[r], 0, 4);
-            out[r] = java.util.Arrays.copyOfRange(windows[r], 1, 5);
-        }
+        int[][][] data = segment(windows, 0, 4);
+        int[][] in = data[0];
+        int[][] out = data[1];
         float[] g = new float[(int) la.length()];
         try (BlasLstm plainEngine = new BlasLstm(la, 16, 4, 4, 1); BlasLstm dropEngine = new BlasLstm(lb, 16, 4, 4, 1)) {
             double clean = plainEngine.segment(a.params(), in, out, 4, 1, g);
