@@ -43,6 +43,7 @@ final class BlasLstm implements AutoCloseable {
     private final NativeFloats tableNative;
     private final float[] table;
     private final float[][] biases;
+    private final float[] outputBias;
     private final Shard[] shards;
     private final ExecutorService pool;
 
@@ -65,6 +66,7 @@ final class BlasLstm implements AutoCloseable {
         this.tableNative = new NativeFloats((long) layout.vocabulary() * layout.gates());
         this.table = new float[layout.vocabulary() * layout.gates()];
         this.biases = new float[layout.layers()][layout.gates()];
+        this.outputBias = new float[layout.vocabulary()];
         int n = Math.min(threads, batch);
         this.shards = new Shard[n];
         for (int s = 0; s < n; s++) {
@@ -139,6 +141,7 @@ final class BlasLstm implements AutoCloseable {
         for (int l = 0; l < p.layers(); l++) {
             weights.get(p.biases().get(l).offset(), biases[l], 0, g);
         }
+        weights.get(p.outputBias().offset(), outputBias, 0, outputBias.length);
         // table = embedding · W0 + b0, with the embedding stored [E][V] and W0 [G][E] (row-major)
         ParameterLayout.Matrix emb = p.embeddingWeights();
         ParameterLayout.Matrix w0 = p.inputWeights().get(0);
@@ -188,7 +191,6 @@ final class BlasLstm implements AutoCloseable {
         final float[] dZ;
         final float[] dhNext;
         final float[] dcNext;
-        final float[] step;
         final float[] scratch;
         final float[] scatter;
         final float[] gradient = new float[Math.toIntExact(p.length())];
@@ -226,14 +228,13 @@ final class BlasLstm implements AutoCloseable {
             dZ = new float[t * rows * g];
             dhNext = new float[rows * h];
             dcNext = new float[rows * h];
-            step = new float[rows * g];
             scratch = new float[t * rows * Math.max(g, v)]; // as long as any array FastMath32 works on
             scatter = new float[v * g];
             stepIn = new NativeFloats((long) rows * g);
             stepOut = new NativeFloats((long) rows * g);
             big = new NativeFloats((long) t * rows * g);
             states = new NativeFloats((long) (t + 1) * rows * h);
-            logits = new NativeFloats((long) t * rows * Math.max(v, h));
+            logits = new NativeFloats((long) t * rows * v);
             nativeGradient = new NativeFloats(p.length());
             scatterNative = new NativeFloats((long) v * g);
         }
@@ -367,14 +368,12 @@ final class BlasLstm implements AutoCloseable {
             states.put(0, outputInput, 0, n * h);
             NativeFloats.gemm(false, true, n, v, h, states.at(0), h, weights.at(w.offset()), h, 0f, logits.at(0), v);
             logits.get(0, probs, 0, n * v);
-            float[] b = new float[v];
-            weights.get(p.outputBias().offset(), b, 0, v);
             double loss = 0;
             for (int i = 0; i < n; i++) {
                 int o = i * v;
                 float max = Float.NEGATIVE_INFINITY;
                 for (int k = 0; k < v; k++) {
-                    probs[o + k] += b[k];
+                    probs[o + k] += outputBias[k];
                     max = Math.max(max, probs[o + k]);
                 }
                 for (int k = 0; k < v; k++) {

@@ -25,10 +25,6 @@ final class NativeFloats implements AutoCloseable {
         this.length = length;
     }
 
-    long length() {
-        return length;
-    }
-
     /** A pointer to element {@code offset}, for a BLAS call. */
     FloatPointer at(long offset) {
         if (offset < 0 || offset >= length) {
