@@ -4,18 +4,21 @@ import dev.charlstm.model.FastMath32;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.SplittableRandom;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.bytedeco.javacpp.FloatPointer;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * The loss and gradient of one truncated-BPTT segment of an embedding → LSTM × n → softmax
- * network: exactly what DL4J's {@code computeGradientAndScore} yields for it, computed with a
- * handful of BLAS products per time step and vectorised Java loops in between.
+ * network, computed with a handful of BLAS products per time step and vectorised Java loops in
+ * between: the true truncated gradient of the segment's loss from the carried state. On the first
+ * segment of a chunk (zero state) that is exactly what DL4J's {@code computeGradientAndScore}
+ * yields; on later segments DL4J 1.0.0-M2.1 yields something else, because its LSTM backward pass
+ * re-runs the layer from a zero state ({@code BlasTrainingTest} pins both facts).
  *
  * <p>DL4J's LSTM layer spends most of its time on the overhead of a dozen native calls per time
  * step. Here each step costs one matrix product forward and one backward, every product that can
@@ -25,12 +28,15 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  *
  * <p>The batch is cut into shards of rows that run on separate threads, each with its own
  * recurrent state and single-threaded BLAS, and their weight gradients are summed in shard order,
- * so results do not depend on thread timing. Dropout masks come from a generator per (segment
- * seed, batch row), so they do not depend on the number of shards either.
+ * so results do not depend on thread timing. Dropout masks come from {@link DropoutMasks}, a
+ * generator per (segment seed, batch row), so the masks do not depend on the number of shards.
+ * The sums over a shard's rows do, in their last bits: a different shard count adds the same
+ * terms in another order.
  *
  * <p>Gradients follow DL4J's conventions: summed over the batch (DL4J's updater divides by the
  * batch size), the loss divided by the configured truncated-BPTT length, no gradient into the
- * previous segment. Not thread-safe; one instance per training run.
+ * previous segment. CPU backend only (it reads ND4J's host memory). Not thread-safe; one instance
+ * per training run.
  */
 final class BlasLstm implements AutoCloseable {
 
@@ -46,6 +52,8 @@ final class BlasLstm implements AutoCloseable {
     private final float[] outputBias;
     private final Shard[] shards;
     private final ExecutorService pool;
+    /** Shards inside {@link Shard#run}: zero whenever {@link #segment} has returned or thrown. */
+    private final AtomicInteger runningShards = new AtomicInteger();
 
     /**
      * @param layout           the network's parameter layout
@@ -79,7 +87,6 @@ final class BlasLstm implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
-        NativeFloats.blasThreads(1);
     }
 
     /** Forgets the recurrent state, as at the start of each batch of chunks. */
@@ -108,23 +115,65 @@ final class BlasLstm implements AutoCloseable {
         if (params.offset() != 0 || params.length() != p.length()) {
             throw new IllegalArgumentException("params must be the network's whole parameter vector");
         }
-        loadWeights(params);
+        // One BLAS thread per shard while the segment runs; ND4J's work in between (validation) gets its threads back.
+        int blasThreadsBefore = NativeFloats.blasThreads();
+        NativeFloats.blasThreads(1);
+        try {
+            loadWeights(params);
+            double loss = runShards(inputs, targets, steps, seed);
+            sumGradients(gradient);
+            return loss * lossScale / batch;
+        } finally {
+            NativeFloats.blasThreads(blasThreadsBefore);
+        }
+    }
+
+    /**
+     * Runs every shard and waits for all of them, even when one fails: a shard still running must
+     * not find its native buffers freed by {@link #close()} after the failure propagates.
+     */
+    private double runShards(int[][] inputs, int[][] targets, int steps, long seed) {
         List<Future<Double>> pending = new ArrayList<>();
         for (int s = 1; s < shards.length; s++) {
             Shard shard = shards[s];
             pending.add(pool.submit(() -> shard.run(inputs, targets, steps, seed)));
         }
-        double loss = shards[0].run(inputs, targets, steps, seed);
+        double loss = 0;
+        RuntimeException failure = null;
         try {
-            for (Future<Double> f : pending) {
-                loss += f.get();
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while training", e);
-        } catch (ExecutionException e) {
-            throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
+            loss = shards[0].run(inputs, targets, steps, seed);
+        } catch (RuntimeException e) {
+            failure = e;
         }
+        boolean interrupted = false;
+        for (Future<Double> f : pending) {
+            while (true) {
+                try {
+                    loss += f.get();
+                    break;
+                } catch (InterruptedException e) {
+                    interrupted = true; // keep waiting: the shard is using this engine's memory
+                } catch (ExecutionException e) {
+                    if (failure == null) {
+                        failure = e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
+                    }
+                    break;
+                }
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+            if (failure == null) {
+                failure = new IllegalStateException("interrupted while training");
+            }
+        }
+        if (failure != null) {
+            throw failure;
+        }
+        return loss;
+    }
+
+    private void sumGradients(float[] gradient) {
         System.arraycopy(shards[0].gradient, 0, gradient, 0, gradient.length);
         for (int s = 1; s < shards.length; s++) {
             float[] g = shards[s].gradient;
@@ -132,7 +181,6 @@ final class BlasLstm implements AutoCloseable {
                 gradient[i] += g[i];
             }
         }
-        return loss * lossScale / batch;
     }
 
     private void loadWeights(INDArray params) {
@@ -153,6 +201,11 @@ final class BlasLstm implements AutoCloseable {
                 table[v * g + j] += biases[0][j];
             }
         }
+    }
+
+    /** Shards still computing; for tests of the failure path. */
+    int runningShards() {
+        return runningShards.get();
     }
 
     @Override
@@ -248,6 +301,15 @@ final class BlasLstm implements AutoCloseable {
 
         /** Forward and backward over this shard's rows; returns the summed loss in nats. */
         double run(int[][] in, int[][] out, int steps, long seed) {
+            runningShards.incrementAndGet();
+            try {
+                return runShard(in, out, steps, seed);
+            } finally {
+                runningShards.decrementAndGet();
+            }
+        }
+
+        private double runShard(int[][] in, int[][] out, int steps, long seed) {
             for (int t = 0; t < steps; t++) {
                 for (int r = 0; r < rows; r++) {
                     x[t * rows + r] = in[first + r][t];
@@ -269,23 +331,7 @@ final class BlasLstm implements AutoCloseable {
         }
 
         private void drawMasks(int steps, long seed) {
-            for (int r = 0; r < rows; r++) {
-                SplittableRandom random = new SplittableRandom(seed ^ (0x9E3779B97F4A7C15L * (first + r + 1)));
-                for (int l = 1; l < p.layers(); l++) {
-                    fillMask(masks[l], p.keepInput()[l], steps, r, random);
-                }
-                fillMask(outputMask, p.keepOutput(), steps, r, random);
-            }
-        }
-
-        private void fillMask(float[] mask, float keep, int steps, int r, SplittableRandom random) {
-            float scale = 1f / keep;
-            for (int t = 0; t < steps; t++) {
-                int base = (t * rows + r) * h;
-                for (int k = 0; k < h; k++) {
-                    mask[base + k] = keep >= 1f || random.nextFloat() < keep ? scale : 0f;
-                }
-            }
+            DropoutMasks.draw(seed, first, rows, steps, h, p.keepInput(), p.keepOutput(), masks, outputMask);
         }
 
         private void forward(int l, int steps) {

@@ -69,8 +69,13 @@ final class NativeFloats implements AutoCloseable {
                 m, n, k, 1f, a, lda, b, ldb, beta, c, ldc);
     }
 
-    /** Caps OpenBLAS's own threads; the caller parallelises across batch rows instead. */
+    /** Caps OpenBLAS's own threads (process-wide); the caller parallelises across batch rows instead. */
     static void blasThreads(int threads) {
         openblas_nolapack.blas_set_num_threads(threads);
+    }
+
+    /** OpenBLAS's current thread count, to restore after {@link #blasThreads(int)}. */
+    static int blasThreads() {
+        return openblas_nolapack.blas_get_num_threads();
     }
 }

@@ -69,11 +69,12 @@ public final class TrainConfig {
             new Key("sample_prime", "Th", 0, 0, "prime text of the sample logged at every validation"),
             new Key("sample_length", 200, 0, 100_000, "characters of that sample"),
             new Key("sample_temperature", 0.8, 0.0, 10.0, "temperature of that sample"),
-            new Key("engine", "blas", 0, 0, "'blas': LSTM gradients in BLAS calls with batch rows on several threads; "
-                    + "'dl4j': DL4J's own LSTM layer (always used on a GPU)"),
+            new Key("engine", "auto", 0, 0, "'auto': 'blas' on the CPU, 'nd4j' elsewhere; 'blas': LSTM gradients in "
+                    + "BLAS calls with batch rows on several threads; 'nd4j': the same gradient in ND4J operations, on any "
+                    + "backend; 'dl4j': DL4J's own LSTM layer, only where chunk_length equals tbptt_length"),
             new Key("threads", 0, 0, 1024, "training threads: batch shards for 'blas', ND4J/OpenMP threads for 'dl4j' "
                     + "(0 = one per core, at most one per 16 batch rows, for 'blas'; 1 for 'dl4j')"),
-            new Key("workers", 1, 1, 64, "data-parallel workers, each fitting its own batch per iteration (DL4J ParallelWrapper)"));
+            new Key("workers", 1, 1, 64, "batches per step, their gradients averaged (synchronous data parallelism)"));
 
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
 
@@ -197,8 +198,8 @@ public final class TrainConfig {
             throw new IllegalArgumentException("'tbptt_length' (" + tbpttLength() + ") must divide 'chunk_length' ("
                     + chunkLength() + ") so that every training segment has the same length");
         }
-        if (!engine().equals("blas") && !engine().equals("dl4j")) {
-            throw new IllegalArgumentException("'engine' must be 'blas' or 'dl4j', got '" + engine() + "'");
+        if (!List.of("auto", "blas", "nd4j", "dl4j").contains(engine())) {
+            throw new IllegalArgumentException("'engine' must be auto, blas, nd4j or dl4j, got '" + engine() + "'");
         }
         if (name().isBlank() || !name().matches("[A-Za-z0-9._-]+") || name().startsWith(".")) {
             throw new IllegalArgumentException("'name' must be letters, digits, '.', '_' or '-', got '" + name() + "'");

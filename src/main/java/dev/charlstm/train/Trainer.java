@@ -44,6 +44,7 @@ final class Trainer {
     private final MultiLayerNetwork net;
     private final TrainingState state;
     private final boolean showProgress;
+    private final TrainingEngine engine;
     private volatile boolean stopRequested;
     private final CountDownLatch finished = new CountDownLatch(1);
     private INDArray bestParams;
@@ -58,6 +59,7 @@ final class Trainer {
         this.net = net;
         this.state = state;
         this.showProgress = showProgress;
+        this.engine = TrainingEngine.choose(config, Backend.name());
     }
 
     /** Asks the loop to checkpoint and stop after the current iteration. */
@@ -89,12 +91,8 @@ final class Trainer {
             throw new IllegalArgumentException("the validation split has " + split.validation().length
                     + " characters; the corpus is too short to validate on");
         }
-        if (config.engine().equals("blas") && !engine().equals("blas")) {
-            log.info("Engine 'blas' {}; training with DL4J's LSTM layer instead", config.workers() > 1
-                    ? "runs one worker" : "runs on the CPU and the backend is " + Backend.name());
-        }
         log.info("Training on {} characters ({} for validation), backend {}, engine {}, {} thread(s), {} worker(s); "
-                + "from iteration {}", split.train().length, split.validation().length, Backend.name(), engine(),
+                + "from iteration {}", split.train().length, split.validation().length, Backend.name(), engine.key(),
                 engineThreads(), config.workers(), state.iteration);
         long wallStart = System.nanoTime();
         double wallBefore = state.wallSeconds;
@@ -113,58 +111,64 @@ final class Trainer {
         log.info("Stopped: {} after {} iterations, {} s ({} training characters/s)", describe(outcome),
                 state.iteration, Math.round(state.wallSeconds), Math.round(state.trainCharsPerSecond()));
         Path model = writeFinalModel();
-        output.writeMetrics(config, state, corpus, corpusSource, outcome.name().toLowerCase(), engine(), engineThreads());
+        output.writeMetrics(config, state, corpus, corpusSource, outcome.name().toLowerCase(), engine.key(), engineThreads());
         drawLossChart();
         return new Result(outcome, state, model);
     }
 
     private Outcome fitUntilStopped(Corpus.Split split, ChunkSampler sampler, long wallStart, double wallBefore)
             throws IOException {
-        if (engine().equals("blas")) {
-            try (BlasTraining blas = new BlasTraining(net, config.batchSize(), config.tbpttLength(), engineThreads())) {
-                return fitLoop(split, wallStart, wallBefore,
-                        iteration -> blas.fit(sampler.windows(config.seed(), iteration), config.seed() + iteration));
-            }
+        int workers = config.workers();
+        if (engine == TrainingEngine.DL4J) {
+            SegmentLoss segmentLoss = new SegmentLoss();
+            net.setListeners(segmentLoss);
+            return fitLoop(split, wallStart, wallBefore, iteration -> {
+                segmentLoss.reset();
+                Nd4j.getRandom().setSeed(config.seed() + iteration); // dropout masks follow the iteration
+                net.fit(sampler.batch(config.seed(), iteration));
+                return segmentLoss.mean();
+            });
         }
-        SegmentLoss segmentLoss = new SegmentLoss();
-        net.setListeners(segmentLoss);
-        if (config.workers() > 1) {
-            try (DataParallel parallel = new DataParallel(net, config.workers(), segmentLoss)) {
-                return fitLoop(split, wallStart, wallBefore, iteration -> {
-                    segmentLoss.reset();
-                    Nd4j.getRandom().setSeed(config.seed() + iteration);
-                    parallel.fit(sampler, config.seed(), iteration);
-                    return segmentLoss.mean();
-                });
-            }
+        try (TruncatedBptt fit = new TruncatedBptt(net, engine, config.batchSize() * workers, config.tbpttLength(),
+                engineThreads())) {
+            return fitLoop(split, wallStart, wallBefore,
+                    iteration -> fit.fit(windows(sampler, iteration, workers), config.seed() + iteration));
         }
-        return fitLoop(split, wallStart, wallBefore, iteration -> {
-            segmentLoss.reset();
-            Nd4j.getRandom().setSeed(config.seed() + iteration); // dropout masks follow the iteration
-            net.fit(sampler.batch(config.seed(), iteration));
-            return segmentLoss.mean();
-        });
     }
 
-    /** The engine that runs: the BLAS engine is CPU code, and data-parallel workers each run DL4J's own fit. */
-    private String engine() {
-        return config.engine().equals("blas") && config.workers() == 1 && Backend.name().equals("cpu") ? "blas" : "dl4j";
+    /**
+     * The chunks of one step: with N workers, batches {@code i·N} to {@code i·N + N - 1} side by
+     * side, so the step averages the gradient over all of them, as synchronous data-parallel
+     * training with gradient averaging does.
+     */
+    private int[][] windows(ChunkSampler sampler, long iteration, int workers) {
+        if (workers == 1) {
+            return sampler.windows(config.seed(), iteration);
+        }
+        int b = config.batchSize();
+        int[][] all = new int[b * workers][];
+        for (int w = 0; w < workers; w++) {
+            System.arraycopy(sampler.windows(config.seed(), iteration * workers + w), 0, all, w * b, b);
+        }
+        return all;
     }
 
     /** Batch shards of the BLAS engine, or ND4J's threads. */
     private int engineThreads() {
-        return engine().equals("blas") ? blasThreads(config, Runtime.getRuntime().availableProcessors()) : Backend.threads();
+        return engine == TrainingEngine.BLAS
+                ? blasThreads(config, config.batchSize() * config.workers(), Runtime.getRuntime().availableProcessors())
+                : Backend.threads();
     }
 
     /**
      * Unless configured, one shard per core, but none thinner than {@value #MIN_SHARD_ROWS} rows:
      * below that a matrix product per time step costs about as much as a wider one.
      */
-    static int blasThreads(TrainConfig config, int cores) {
+    static int blasThreads(TrainConfig config, int rows, int cores) {
         if (config.threads() > 0) {
             return config.threads();
         }
-        return Math.max(1, Math.min(cores, config.batchSize() / MIN_SHARD_ROWS));
+        return Math.max(1, Math.min(cores, rows / MIN_SHARD_ROWS));
     }
 
     static final int MIN_SHARD_ROWS = 16;
@@ -332,10 +336,7 @@ final class Trainer {
         return Double.isFinite(v) ? Math.round(v * 1e4) / 1e4 : v;
     }
 
-    /**
-     * Averages the per-character loss over the truncated-BPTT segments of one iteration (of every
-     * worker's batch: with several workers it is called from their threads, hence synchronized).
-     */
+    /** Averages the per-character loss over the truncated-BPTT segments of one iteration of DL4J's fit. */
     private static final class SegmentLoss extends BaseTrainingListener {
         private double sum;
         private int count;

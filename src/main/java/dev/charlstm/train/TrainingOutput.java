@@ -51,7 +51,7 @@ final class TrainingOutput {
         ModelFile.saveCheckpoint(file, net, metadata, state.toJson());
     }
 
-    /** @param engine the training engine that ran ("blas" or "dl4j"), with its thread count */
+    /** @param engine the training engine that ran ({@link TrainingEngine#key()}), with its thread count */
     void writeMetrics(TrainConfig config, TrainingState state, Corpus corpus, String corpusSource, String stopReason,
                       String engine, int threads) throws IOException {
         Map<String, Object> m = new LinkedHashMap<>();
@@ -63,6 +63,7 @@ final class TrainingOutput {
         m.put("best_val_bpc", state.bestValLoss == null ? null : round4(LossEvaluator.bitsPerChar(state.bestValLoss)));
         m.put("best_iteration", state.bestIteration);
         m.put("iterations", state.iteration);
+        m.put("train_chars", state.trainedChars);
         m.put("wall_seconds", Math.round(state.wallSeconds * 100) / 100.0);
         m.put("stop_reason", stopReason);
         m.put("backend", Backend.name());

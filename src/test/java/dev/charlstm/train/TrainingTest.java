@@ -112,27 +112,68 @@ class TrainingTest {
     @Test
     void theBlasEngineTakesOneThreadPerCoreButNoShardThinnerThanSixteenRows() {
         TrainConfig c = TinyModels.config();
-        assertThat(Trainer.blasThreads(c.with("batch_size", 64), 2)).isEqualTo(2);
-        assertThat(Trainer.blasThreads(c.with("batch_size", 64), 64)).isEqualTo(4);
-        assertThat(Trainer.blasThreads(c.with("batch_size", 32), 2)).isEqualTo(2);
-        assertThat(Trainer.blasThreads(c.with("batch_size", 8), 16)).isEqualTo(1);
-        assertThat(Trainer.blasThreads(c.with("batch_size", 8).with("threads", 3), 2)).isEqualTo(3);
+        assertThat(Trainer.blasThreads(c, 64, 2)).isEqualTo(2);
+        assertThat(Trainer.blasThreads(c, 64, 64)).isEqualTo(4);
+        assertThat(Trainer.blasThreads(c, 32, 2)).isEqualTo(2);
+        assertThat(Trainer.blasThreads(c, 8, 16)).isEqualTo(1);
+        assertThat(Trainer.blasThreads(c.with("threads", 3), 8, 2)).isEqualTo(3);
     }
 
     @Test
-    void dl4jsOwnEngineStillTrainsAndARunResumesOnEitherEngine() throws Exception {
-        Training.Summary first = train(dir, null, "iterations=10", "engine=dl4j", "eval_every=10");
+    void dl4jsOwnEngineTrainsWhereItsGradientIsRightAndARunResumesOnAnyEngine() throws Exception {
+        // One segment per chunk: the only shape in which DL4J's own truncated BPTT is correct.
+        Training.Summary first = train(dir, null, "iterations=10", "engine=dl4j", "chunk_length=10", "eval_every=10");
         JsonNode metrics = new ObjectMapper().readTree(dir.resolve("metrics.json").toFile());
         assertThat(metrics.get("engine").asText()).isEqualTo("dl4j");
         assertThat(metrics.get("threads").asInt()).isEqualTo(1);
 
-        Training.Summary resumed = train(null, dir, "iterations=20", "engine=blas");
+        Training.Summary resumed = train(null, dir, "iterations=20", "engine=nd4j");
         metrics = new ObjectMapper().readTree(dir.resolve("metrics.json").toFile());
         assertThat(resumed.iterations()).isEqualTo(20);
-        assertThat(metrics.get("engine").asText()).isEqualTo("blas");
+        assertThat(metrics.get("engine").asText()).isEqualTo("nd4j");
         assertThat(resumed.bestValLossNats()).isLessThan(first.bestValLossNats());
         assertThatThrownBy(() -> TinyModels.config().with("engine", "gpu"))
-                .hasMessage("'engine' must be 'blas' or 'dl4j', got 'gpu'");
+                .hasMessage("'engine' must be auto, blas, nd4j or dl4j, got 'gpu'");
+    }
+
+    @Test
+    void theEngineIsChosenOnceForTheBackendAndNeverFallsBackToDl4jsWrongGradient() {
+        TrainConfig c = TinyModels.config(); // chunk_length 20, tbptt_length 10: two segments per chunk
+        assertThat(TrainingEngine.choose(c, "cpu")).isEqualTo(TrainingEngine.BLAS);
+        assertThat(TrainingEngine.choose(c, "cuda")).isEqualTo(TrainingEngine.ND4J);
+        assertThat(TrainingEngine.choose(c.with("engine", "nd4j"), "cpu")).isEqualTo(TrainingEngine.ND4J);
+        assertThat(TrainingEngine.choose(c.with("workers", "4"), "cuda")).isEqualTo(TrainingEngine.ND4J);
+        assertThatThrownBy(() -> TrainingEngine.choose(c.with("engine", "blas"), "cuda"))
+                .hasMessage("engine 'blas' runs on the CPU backend only, and this one is 'cuda'; use engine 'auto' or 'nd4j'");
+        assertThatThrownBy(() -> TrainingEngine.choose(c.with("engine", "dl4j"), "cpu"))
+                .hasMessageStartingWith("engine 'dl4j' computes a wrong gradient on every truncated-BPTT segment after the first");
+        TrainConfig oneSegment = c.with("engine", "dl4j").with("chunk_length", "10");
+        assertThat(TrainingEngine.choose(oneSegment, "cpu")).isEqualTo(TrainingEngine.DL4J);
+        assertThatThrownBy(() -> TrainingEngine.choose(oneSegment.with("workers", "2"), "cpu"))
+                .hasMessageStartingWith("engine 'dl4j' runs one worker");
+    }
+
+    @Test
+    void workersAverageTheGradientOfTheirBatchesInOneStepOnTheEngine() throws Exception {
+        Training.Summary one = train(dir.resolve("one"), null, "workers=1");
+        Training.Summary two = train(dir.resolve("two"), null, "workers=2");
+        JsonNode oneMetrics = new ObjectMapper().readTree(dir.resolve("one/metrics.json").toFile());
+        JsonNode twoMetrics = new ObjectMapper().readTree(dir.resolve("two/metrics.json").toFile());
+        assertThat(twoMetrics.get("engine").asText()).isEqualTo("blas");
+        assertThat(two.iterations()).isEqualTo(one.iterations()).isEqualTo(30);
+        assertThat(twoMetrics.get("train_chars").asLong()).as("an iteration counts both workers' chunks")
+                .isEqualTo(2 * oneMetrics.get("train_chars").asLong());
+        JsonNode evals = twoMetrics.get("evaluations");
+        assertThat(evals.get(2).get("val_loss").asDouble()).isLessThan(evals.get(0).get("val_loss").asDouble());
+
+        // Two workers resume like one: the checkpoint holds everything, workers included.
+        Path resumable = dir.resolve("resumed");
+        train(resumable, null, "workers=2", "iterations=10");
+        Training.Summary resumed = train(null, resumable, "iterations=30");
+        var straight = ModelFile.load(dir.resolve("two/checkpoints/latest.zip")).network().params();
+        var split = ModelFile.load(resumable.resolve("checkpoints/latest.zip")).network().params();
+        assertThat(resumed.iterations()).isEqualTo(30);
+        assertThat(split.equalsWithEps(straight, 1e-6)).as("a resumed two-worker run equals an uninterrupted one").isTrue();
     }
 
     @Test

@@ -1,0 +1,58 @@
+package dev.charlstm.train;
+
+import java.util.Locale;
+
+/**
+ * What computes the training gradient, chosen once per run from the {@code engine} key and the
+ * ND4J backend that is loaded.
+ *
+ * <ul>
+ *   <li>{@link #BLAS}: {@link BlasLstm}, OpenBLAS products with the batch split across the cores
+ *       (CPU backend only);</li>
+ *   <li>{@link #ND4J}: {@link Nd4jLstm}, the same gradient in ND4J operations, for any backend
+ *       (cuBLAS on CUDA);</li>
+ *   <li>{@link #DL4J}: DL4J's own {@code LSTM} layer and {@code fit}. Its gradient is wrong on
+ *       every truncated-BPTT segment after the first, so it is only allowed where a chunk is a
+ *       single segment.</li>
+ * </ul>
+ * {@code auto}, the default, is {@link #BLAS} on the CPU and {@link #ND4J} elsewhere.
+ */
+enum TrainingEngine {
+    BLAS, ND4J, DL4J;
+
+    /** The name as the configuration and {@code metrics.json} spell it. */
+    String key() {
+        return name().toLowerCase(Locale.ROOT);
+    }
+
+    /**
+     * The engine that runs for a configuration on a backend.
+     *
+     * @param backend {@code "cpu"}, {@code "cuda"}, … ({@link dev.charlstm.model.Backend#name()})
+     * @throws IllegalArgumentException when the configured engine cannot run here, or would train
+     *                                  with DL4J's wrong truncated gradient
+     */
+    static TrainingEngine choose(TrainConfig config, String backend) {
+        String wanted = config.engine();
+        TrainingEngine engine = switch (wanted) {
+            case "auto" -> backend.equals("cpu") ? BLAS : ND4J;
+            case "blas" -> BLAS;
+            case "nd4j" -> ND4J;
+            case "dl4j" -> DL4J;
+            default -> throw new IllegalArgumentException(
+                    "'engine' must be auto, blas, nd4j or dl4j, got '" + wanted + "'");
+        };
+        if (engine == BLAS && !backend.equals("cpu")) {
+            throw new IllegalArgumentException("engine 'blas' runs on the CPU backend only, and this one is '" + backend
+                    + "'; use engine 'auto' or 'nd4j'");
+        }
+        if (engine == DL4J && config.chunkLength() > config.tbpttLength()) {
+            throw new IllegalArgumentException("engine 'dl4j' computes a wrong gradient on every truncated-BPTT segment "
+                    + "after the first (DL4J 1.0.0-M2.1); use engine 'auto', or set chunk_length equal to tbptt_length");
+        }
+        if (engine == DL4J && config.workers() > 1) {
+            throw new IllegalArgumentException("engine 'dl4j' runs one worker; use engine 'auto' with workers > 1");
+        }
+        return engine;
+    }
+}
