@@ -77,7 +77,12 @@ final class TrainCommand implements Callable<Integer> {
         if (resume != null && !Files.isDirectory(resume) && !Files.isRegularFile(resume)) {
             throw new IllegalArgumentException("--resume: " + resume + " does not exist");
         }
-        Training.Run run = Training.prepare(new Training.Request(effective, overrides, out, resume, !noProgress));
+        // What the user fixed, a planned run keeps: every --set key and every key of a --config file.
+        java.util.Set<String> fixed = new java.util.HashSet<>(Training.Request.keysOf(set));
+        if (config != null) {
+            fixed.addAll(TrainConfig.keysIn(config));
+        }
+        Training.Run run = Training.prepare(new Training.Request(effective, overrides, out, resume, !noProgress, fixed));
         Thread hook = new Thread(() -> {
             System.err.println("\ncharlstm: interrupted, writing a checkpoint...");
             try {

@@ -8,7 +8,7 @@ import java.util.HexFormat;
 import java.util.Objects;
 
 /**
- * A normalised training text as vocabulary indices, with its contiguous train/validation split.
+ * A normalised training text as vocabulary indices, with its contiguous train/validation/test split.
  *
  * <pre>{@code
  * Corpus corpus = Corpus.fromText(Files.readString(path), Vocabulary.printable(), false);
@@ -48,20 +48,36 @@ public final class Corpus {
         return new Corpus(result, vocabulary);
     }
 
-    /** Training and validation indices; validation is the contiguous tail of the text. */
-    public record Split(int[] train, int[] validation) {}
+    /**
+     * Training, validation and test indices, in that order along the text: the test text is the
+     * contiguous tail, the validation text the part just before it.
+     */
+    public record Split(int[] train, int[] validation, int[] test) {}
+
+    /** Splits off the last {@code validationFraction} of the text for validation, and no test text. */
+    public Split split(double validationFraction) {
+        return split(validationFraction, 0);
+    }
 
     /**
-     * Splits off the last {@code validationFraction} of the text for validation.
+     * Splits off the last {@code testFraction} of the text as test text, and the
+     * {@code validationFraction} before it for validation. Model selection uses only the
+     * validation text, so the test text gives an unbiased estimate of the chosen model.
      *
-     * @param validationFraction in [0, 0.5]; 0 means no validation
+     * @param validationFraction in [0, 0.5]
+     * @param testFraction       in [0, 0.5]
      */
-    public Split split(double validationFraction) {
+    public Split split(double validationFraction, double testFraction) {
         if (!(validationFraction >= 0 && validationFraction <= 0.5)) {
             throw new IllegalArgumentException("validation fraction must be in [0, 0.5], got " + validationFraction);
         }
-        int cut = (int) (ids.length * (1 - validationFraction));
-        return new Split(Arrays.copyOfRange(ids, 0, cut), Arrays.copyOfRange(ids, cut, ids.length));
+        if (!(testFraction >= 0 && testFraction <= 0.5)) {
+            throw new IllegalArgumentException("test fraction must be in [0, 0.5], got " + testFraction);
+        }
+        int testStart = (int) (ids.length * (1 - testFraction));
+        int validationStart = (int) (ids.length * (1 - testFraction - validationFraction));
+        return new Split(Arrays.copyOfRange(ids, 0, validationStart), Arrays.copyOfRange(ids, validationStart, testStart),
+                Arrays.copyOfRange(ids, testStart, ids.length));
     }
 
     public String text() {

@@ -43,5 +43,7 @@ public record ModelMetadata(
             @JsonProperty("val_bpc") Double valBpc,
             @JsonProperty("trained_at") String trainedAt,
             @JsonProperty("backend") String backend,
-            @JsonProperty("project_version") String projectVersion) {}
+            @JsonProperty("project_version") String projectVersion,
+            @JsonProperty("test_loss_nats") Double testLossNats,
+            @JsonProperty("plan") Map<String, Object> plan) {}
 }

@@ -47,7 +47,12 @@ public final class TrainConfig {
             new Key("name", "faq", 0, 0, "model name: output goes to models/<name>/"),
             new Key("corpus", "default", 0, 0, "'default' (live FAQ, bundled snapshot offline), a file or a URL"),
             new Key("strict", false, 0, 0, "fail on characters outside the vocabulary instead of dropping them"),
-            new Key("validation_fraction", 0.1, 0.01, 0.5, "tail of the text held out for validation"),
+            new Key("validation_fraction", 0.1, 0.01, 0.5, "part of the text held out for validation, just before the test text"),
+            new Key("test_fraction", 0.05, 0.0, 0.5, "tail of the text held out as test text: never trained on, never used "
+                    + "to choose the model"),
+            new Key("plan", "auto", 0, 0, "'auto': choose the network, batch, dropout and validation interval for this "
+                    + "machine, text and budget, keeping every key given with --set or --config; 'off': train the "
+                    + "configuration as given"),
             new Key("chunk_length", 200, 2, 100_000, "characters per random text portion"),
             new Key("batch_size", 64, 1, 4096, "text portions per iteration"),
             new Key("tbptt_length", 50, 1, 100_000, "truncated BPTT length; must divide chunk_length"),
@@ -64,7 +69,12 @@ public final class TrainConfig {
             new Key("seed", 123L, 0, Long.MAX_VALUE, "seed for weights, chunks and sampling"),
             new Key("iterations", 2000L, 1, 100_000_000, "stop after this many iterations"),
             new Key("max_seconds", 300L, 1, 30L * 24 * 3600, "stop after this much wall time"),
-            new Key("eval_every", 10, 1, 1_000_000, "iterations between validations and checkpoints"),
+            new Key("eval_every", 10, 1, 1_000_000, "iterations between validations"),
+            new Key("eval_chars", 30_000, 0, 1_000_000_000, "characters of the validation text measured at each "
+                    + "validation during the run, a fixed stretch at its start (0 = all of it); the chosen model is "
+                    + "measured on all of it at the end"),
+            new Key("checkpoint_seconds", 30, 0, 1_000_000, "least seconds between checkpoints at validations (0 = at "
+                    + "every validation); a run always checkpoints when it stops"),
             new Key("patience", 6, 0, 1_000_000, "stop after this many validations without improvement (0 = never)"),
             new Key("sample_prime", "Th", 0, 0, "prime text of the sample logged at every validation"),
             new Key("sample_length", 200, 0, 100_000, "characters of that sample"),
@@ -111,6 +121,17 @@ public final class TrainConfig {
         Map<String, Object> changes = new LinkedHashMap<>();
         map.forEach((k, v) -> changes.put(String.valueOf(k), v == null ? NULL : v));
         return defaults().withAll(changes);
+    }
+
+    /** The keys a YAML configuration file sets (a planned run keeps them as given). */
+    public static java.util.Set<String> keysIn(Path yaml) throws IOException {
+        load(yaml); // the same errors as loading it
+        Object parsed = YAML.readValue(yaml.toFile(), Object.class);
+        java.util.Set<String> keys = new java.util.LinkedHashSet<>();
+        if (parsed instanceof Map<?, ?> map) {
+            map.keySet().forEach(k -> keys.add(String.valueOf(k)));
+        }
+        return keys;
     }
 
     /** Rebuilds a configuration stored in a model file (unknown keys from other versions are errors). */
@@ -198,6 +219,13 @@ public final class TrainConfig {
             throw new IllegalArgumentException("'tbptt_length' (" + tbpttLength() + ") must divide 'chunk_length' ("
                     + chunkLength() + ") so that every training segment has the same length");
         }
+        if (!List.of("auto", "off").contains(plan())) {
+            throw new IllegalArgumentException("'plan' must be auto or off, got '" + plan() + "'");
+        }
+        if (validationFraction() + testFraction() > 0.6) {
+            throw new IllegalArgumentException("'validation_fraction' + 'test_fraction' must be at most 0.6, got "
+                    + (validationFraction() + testFraction()));
+        }
         if (!List.of("auto", "blas", "nd4j", "dl4j").contains(engine())) {
             throw new IllegalArgumentException("'engine' must be auto, blas, nd4j or dl4j, got '" + engine() + "'");
         }
@@ -225,6 +253,8 @@ public final class TrainConfig {
     public String corpus() { return (String) values.get("corpus"); }
     public boolean strict() { return (Boolean) values.get("strict"); }
     public double validationFraction() { return (Double) values.get("validation_fraction"); }
+    public double testFraction() { return (Double) values.get("test_fraction"); }
+    public String plan() { return (String) values.get("plan"); }
     public int chunkLength() { return (Integer) values.get("chunk_length"); }
     public int batchSize() { return (Integer) values.get("batch_size"); }
     public int tbpttLength() { return (Integer) values.get("tbptt_length"); }
@@ -241,6 +271,8 @@ public final class TrainConfig {
     public long iterations() { return (Long) values.get("iterations"); }
     public long maxSeconds() { return (Long) values.get("max_seconds"); }
     public int evalEvery() { return (Integer) values.get("eval_every"); }
+    public int evalChars() { return (Integer) values.get("eval_chars"); }
+    public int checkpointSeconds() { return (Integer) values.get("checkpoint_seconds"); }
     public int patience() { return (Integer) values.get("patience"); }
     public String samplePrime() { return (String) values.get("sample_prime"); }
     public int sampleLength() { return (Integer) values.get("sample_length"); }

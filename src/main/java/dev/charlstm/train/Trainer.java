@@ -12,6 +12,9 @@ import dev.charlstm.model.ModelMetadata;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.deeplearning4j.nn.api.Model;
@@ -48,10 +51,15 @@ final class Trainer {
     private volatile boolean stopRequested;
     private final CountDownLatch finished = new CountDownLatch(1);
     private INDArray bestParams;
+    private Snapshot unsavedBest;
+    private long checkpointedAt = System.nanoTime();
+    private long checkpointedIteration = -1;
+    private final Map<String, Object> plan;
     private Progress progress = Progress.create(false, 0, 0);
 
+    /** @param plan what the planner measured and chose ({@link RunPlan#toMap()}), or null for none */
     Trainer(TrainConfig config, Corpus corpus, String corpusSource, TrainingOutput output,
-            MultiLayerNetwork net, TrainingState state, boolean showProgress) {
+            MultiLayerNetwork net, TrainingState state, boolean showProgress, Map<String, Object> plan) {
         this.config = config;
         this.corpus = corpus;
         this.corpusSource = corpusSource;
@@ -60,6 +68,7 @@ final class Trainer {
         this.state = state;
         this.showProgress = showProgress;
         this.engine = TrainingEngine.choose(config, Backend.name());
+        this.plan = plan;
     }
 
     /** Asks the loop to checkpoint and stop after the current iteration. */
@@ -84,45 +93,89 @@ final class Trainer {
     record Result(Outcome outcome, TrainingState state, Path model) {}
 
     private Result loop() throws IOException {
-        Corpus.Split split = corpus.split(config.validationFraction());
+        Corpus.Split split = corpus.split(config.validationFraction(), config.testFraction());
         ChunkSampler sampler = new ChunkSampler(split.train(), corpus.vocabulary().size(),
                 config.chunkLength(), config.batchSize());
         if (split.validation().length < 2) {
             throw new IllegalArgumentException("the validation split has " + split.validation().length
                     + " characters; the corpus is too short to validate on");
         }
-        log.info("Training on {} characters ({} for validation), backend {}, engine {}, {} thread(s), {} worker(s); "
-                + "from iteration {}", split.train().length, split.validation().length, Backend.name(), engine.key(),
+        int[] selection = selectionText(split.validation(), config.evalChars());
+        log.info("Training on {} characters ({} for validation, {} of them measured at each validation; {} for test), "
+                + "backend {}, engine {}, {} thread(s), {} worker(s); from iteration {}", split.train().length,
+                split.validation().length, selection.length, split.test().length, Backend.name(), engine.key(),
                 engineThreads(), config.workers(), state.iteration);
         long wallStart = System.nanoTime();
         double wallBefore = state.wallSeconds;
         Outcome outcome;
         try (Progress progress = Progress.create(showProgress, state.iteration, config.iterations())) {
             this.progress = progress;
-            outcome = fitUntilStopped(split, sampler, wallStart, wallBefore);
+            outcome = fitUntilStopped(selection, sampler, wallStart, wallBefore);
             state.wallSeconds = wallBefore + (System.nanoTime() - wallStart) / 1e9;
             TrainingState.Evaluation last = state.lastEvaluation();
-            if (outcome != Outcome.DIVERGED && (last == null || last.iteration() != state.iteration)) {
-                evaluateAndCheckpoint(split, lastTrainLoss());
+            if (outcome != Outcome.DIVERGED) {
+                if (last == null || last.iteration() != state.iteration) {
+                    evaluateAndCheckpoint(selection, lastTrainLoss(), true);
+                } else if (checkpointedIteration != state.iteration) {
+                    checkpoint(last.valLoss());
+                }
             }
         } finally {
             this.progress = Progress.create(false, 0, 0);
         }
         log.info("Stopped: {} after {} iterations, {} s ({} training characters/s)", describe(outcome),
                 state.iteration, Math.round(state.wallSeconds), Math.round(state.trainCharsPerSecond()));
-        Path model = writeFinalModel();
-        output.writeMetrics(config, state, corpus, corpusSource, outcome.name().toLowerCase(), engine.key(), engineThreads());
+        MultiLayerNetwork best = state.bestValLoss == null ? null : bestNetwork();
+        Map<String, Object> heldOut = best == null ? Map.of() : heldOutLosses(best, split, selection.length);
+        Path model = writeFinalModel(best, heldOut);
+        output.writeMetrics(config, state, corpus, corpusSource, outcome.name().toLowerCase(), engine.key(), engineThreads(),
+                heldOut, plan);
         drawLossChart();
         return new Result(outcome, state, model);
     }
 
-    private Outcome fitUntilStopped(Corpus.Split split, ChunkSampler sampler, long wallStart, double wallBefore)
+    /**
+     * The validation text measured during the run: a fixed stretch at its start, so every
+     * validation of the run (and of a resumed run) measures the same characters.
+     */
+    static int[] selectionText(int[] validation, int evalChars) {
+        return evalChars == 0 || evalChars >= validation.length ? validation : Arrays.copyOf(validation, evalChars);
+    }
+
+    /**
+     * The chosen model on the whole validation text and on the test text, which no decision of
+     * the run has seen: the honest estimate of how it does on text like this.
+     */
+    private Map<String, Object> heldOutLosses(MultiLayerNetwork best, Corpus.Split split, int selectionChars) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("selection_val_chars", selectionChars);
+        m.put("val_chars", split.validation().length);
+        if (selectionChars < split.validation().length) {
+            double full = LossEvaluator.nats(best, split.validation(), EVAL_STREAMS, config.tbpttLength());
+            m.put("full_val_loss_nats", round4(full));
+            log.info("The chosen model on all {} validation characters: {} nats/char", split.validation().length, fmt(full));
+        }
+        m.put("test_chars", split.test().length);
+        if (split.test().length >= 2) {
+            double test = LossEvaluator.nats(best, split.test(), EVAL_STREAMS, config.tbpttLength());
+            m.put("test_loss_nats", round4(test));
+            m.put("test_bpc", round4(LossEvaluator.bitsPerChar(test)));
+            log.info("The chosen model on the {} test characters: {} nats/char = {} bits/char", split.test().length,
+                    fmt(test), fmt(LossEvaluator.bitsPerChar(test)));
+        }
+        return m;
+    }
+
+    /** Rows the validation text is read in, side by side, whatever the batch: the same protocol for every run. */
+    static final int EVAL_STREAMS = 32;
+
+    private Outcome fitUntilStopped(int[] selection, ChunkSampler sampler, long wallStart, double wallBefore)
             throws IOException {
         int workers = config.workers();
         if (engine == TrainingEngine.DL4J) {
             SegmentLoss segmentLoss = new SegmentLoss();
             net.setListeners(segmentLoss);
-            return fitLoop(split, wallStart, wallBefore, iteration -> {
+            return fitLoop(selection, wallStart, wallBefore, iteration -> {
                 segmentLoss.reset();
                 Nd4j.getRandom().setSeed(config.seed() + iteration); // dropout masks follow the iteration
                 net.fit(sampler.batch(config.seed(), iteration));
@@ -131,7 +184,7 @@ final class Trainer {
         }
         try (TruncatedBptt fit = new TruncatedBptt(net, engine, config.batchSize() * workers, config.tbpttLength(),
                 engineThreads())) {
-            return fitLoop(split, wallStart, wallBefore,
+            return fitLoop(selection, wallStart, wallBefore,
                     iteration -> fit.fit(windows(sampler, iteration, workers), config.seed() + iteration));
         }
     }
@@ -180,7 +233,7 @@ final class Trainer {
     }
 
     /** Iterations until a stop condition. */
-    private Outcome fitLoop(Corpus.Split split, long wallStart, double wallBefore, Iteration fit) throws IOException {
+    private Outcome fitLoop(int[] selection, long wallStart, double wallBefore, Iteration fit) throws IOException {
         long startIteration = state.iteration;
         while (true) {
             double elapsed = (System.nanoTime() - wallStart) / 1e9;
@@ -205,7 +258,7 @@ final class Trainer {
             state.trainCurve.add(new TrainingState.Point(state.iteration, round4(loss)));
             state.wallSeconds = wallBefore + (System.nanoTime() - wallStart) / 1e9;
             report(startIteration, loss, (System.nanoTime() - wallStart) / 1e9);
-            if (state.iteration % config.evalEvery() == 0 && evaluateAndCheckpoint(split, loss)) {
+            if (state.iteration % config.evalEvery() == 0 && evaluateAndCheckpoint(selection, loss, false)) {
                 return Outcome.EARLY_STOP;
             }
         }
@@ -235,9 +288,14 @@ final class Trainer {
         return state.trainCurve.isEmpty() ? Double.NaN : state.trainCurve.get(state.trainCurve.size() - 1).loss();
     }
 
-    /** Validates, logs a sample and checkpoints; returns true when patience has run out. */
-    private boolean evaluateAndCheckpoint(Corpus.Split split, double trainLoss) throws IOException {
-        double val = LossEvaluator.nats(net, split.validation(), config.batchSize(), config.tbpttLength());
+    /**
+     * Validates and, when one is due, checkpoints and logs a sample; returns true when patience
+     * has run out.
+     *
+     * @param forceCheckpoint checkpoint whatever the time since the last one (the run is ending)
+     */
+    private boolean evaluateAndCheckpoint(int[] selection, double trainLoss, boolean forceCheckpoint) throws IOException {
+        double val = LossEvaluator.nats(net, selection, EVAL_STREAMS, config.tbpttLength());
         state.evaluations.add(new TrainingState.Evaluation(state.iteration, round4(state.wallSeconds),
                 round4(trainLoss), round4(val)));
         boolean improved = state.bestValLoss == null || val < state.bestValLoss;
@@ -246,46 +304,76 @@ final class Trainer {
             state.bestIteration = state.iteration;
             state.evalsSinceBest = 0;
             bestParams = net.params().dup();
+            unsavedBest = new Snapshot(bestParams, net.getUpdater().getStateViewArray().dup(), metadata(val),
+                    state.toJson());
         } else {
             state.evalsSinceBest++;
         }
-        output.saveCheckpoint(output.latestCheckpoint(), net, metadata(val), state);
-        if (improved) {
-            output.saveCheckpoint(output.bestCheckpoint(), net, metadata(val), state);
-        }
-        drawLossChart(); // redrawn at every validation, so loss.png shows a run in progress too
+        boolean stopping = config.patience() > 0 && state.evalsSinceBest >= config.patience();
+        boolean due = forceCheckpoint || stopping || config.checkpointSeconds() == 0
+                || System.nanoTime() - checkpointedAt >= config.checkpointSeconds() * 1_000_000_000L;
+        String sample = due ? checkpoint(val) : null;
         progress.beforeLog();
-        log.info("iteration {}: train {} | validation {} nats/char = {} bits/char{}\n--- sample (T={}) ---\n{}\n---",
-                state.iteration, fmt(trainLoss), fmt(val), fmt(LossEvaluator.bitsPerChar(val)),
+        log.info("iteration {}: train {} | validation {} nats/char = {} bits/char{}{}", state.iteration,
+                fmt(trainLoss), fmt(val), fmt(LossEvaluator.bitsPerChar(val)),
                 improved ? " (best)" : " (best " + fmt(state.bestValLoss) + " at " + state.bestIteration + ")",
-                config.sampleTemperature(), sampleFrom(output.latestCheckpoint()));
-        return config.patience() > 0 && state.evalsSinceBest >= config.patience();
+                sample == null ? "" : "\n--- sample (T=" + config.sampleTemperature() + ") ---\n" + sample + "\n---");
+        return stopping;
     }
 
+    /**
+     * Writes {@code latest.zip}, and {@code best.zip} when a better model has been seen since the
+     * last write; returns a sample from the checkpoint just written. Checkpoints are throttled
+     * ({@code checkpoint_seconds}) because a large network's two zips can cost more than the
+     * validation itself; the best weights wait in memory until the next write.
+     */
+    private String checkpoint(double val) throws IOException {
+        output.saveCheckpoint(output.latestCheckpoint(), net, metadata(val), state);
+        if (unsavedBest != null) {
+            MultiLayerNetwork best = net.clone();
+            best.setParams(unsavedBest.params());
+            best.getUpdater().getStateViewArray().assign(unsavedBest.updater());
+            ModelFile.saveCheckpoint(output.bestCheckpoint(), best, unsavedBest.metadata(), unsavedBest.state());
+            unsavedBest = null;
+        }
+        checkpointedAt = System.nanoTime();
+        checkpointedIteration = state.iteration;
+        drawLossChart(); // redrawn at every checkpoint, so loss.png shows a run in progress too
+        return sampleFrom(output.latestCheckpoint());
+    }
+
+    /** The best model's weights, the optimiser state and the run state at the time it was measured. */
+    private record Snapshot(INDArray params, INDArray updater, ModelMetadata metadata, byte[] state) {}
+
     /** Saves the best weights seen as model.zip; returns null when there are none worth saving. */
-    private Path writeFinalModel() throws IOException {
-        MultiLayerNetwork best;
+    private Path writeFinalModel(MultiLayerNetwork best, Map<String, Object> heldOut) throws IOException {
         if (state.bestValLoss == null) {
             log.error("No validation completed, so no model.zip was written");
             return null;
         }
-        if (bestParams != null) {
-            best = net.clone();
-            best.setParams(bestParams);
-        } else {
-            // Resumed and stopped before beating the checkpoint's best: the best checkpoint holds it.
-            try {
-                best = ModelFile.load(output.bestCheckpoint()).network();
-            } catch (dev.charlstm.model.ModelFileException e) {
-                log.error("The best weights are not in memory and cannot be reloaded ({}); no model.zip written",
-                        e.getMessage());
-                return null;
-            }
+        if (best == null) {
+            return null;
         }
-        ModelFile.save(output.model(), best, metadata(bestValLoss()));
+        ModelFile.save(output.model(), best, metadata(bestValLoss(), (Double) heldOut.get("test_loss_nats")));
         log.info("Saved {} (validation {} nats/char at iteration {})", output.model(), fmt(bestValLoss()),
                 state.bestIteration);
         return output.model();
+    }
+
+    /** The network with the best weights seen, from memory or (resumed before beating it) from best.zip. */
+    private MultiLayerNetwork bestNetwork() {
+        if (bestParams != null) {
+            MultiLayerNetwork best = net.clone();
+            best.setParams(bestParams);
+            return best;
+        }
+        try {
+            return ModelFile.load(output.bestCheckpoint()).network();
+        } catch (dev.charlstm.model.ModelFileException e) {
+            log.error("The best weights are not in memory and cannot be reloaded ({}); no model.zip written",
+                    e.getMessage());
+            return null;
+        }
     }
 
     private double bestValLoss() {
@@ -293,6 +381,10 @@ final class Trainer {
     }
 
     private ModelMetadata metadata(double valLoss) {
+        return metadata(valLoss, null);
+    }
+
+    private ModelMetadata metadata(double valLoss, Double testLoss) {
         return new ModelMetadata(ModelMetadata.FORMAT, ModelMetadata.FORMAT_VERSION, corpus.vocabulary().chars(),
                 new ModelMetadata.Normalization(TextNormalizer.RULES_VERSION,
                         "NFKC; accents removed; typographic quotes and dashes to ASCII; characters outside the "
@@ -301,7 +393,7 @@ final class Trainer {
                 new ModelMetadata.Training(corpus.sha256(), corpus.length(), corpusSource, state.iteration,
                         Double.isFinite(valLoss) ? round4(valLoss) : null,
                         Double.isFinite(valLoss) ? round4(LossEvaluator.bitsPerChar(valLoss)) : null,
-                        Instant.now().toString(), Backend.name(), TrainingOutput.projectVersion()));
+                        Instant.now().toString(), Backend.name(), TrainingOutput.projectVersion(), testLoss, plan));
     }
 
     private long lastCheckpointIteration() {

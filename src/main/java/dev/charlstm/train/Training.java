@@ -5,6 +5,7 @@ import dev.charlstm.corpus.Vocabulary;
 import dev.charlstm.model.Backend;
 import dev.charlstm.model.ModelFile;
 import dev.charlstm.model.ModelFileException;
+import dev.charlstm.model.ModelMetadata;
 import dev.charlstm.scrape.CorpusFiles;
 import dev.charlstm.scrape.ScrapeException;
 import dev.charlstm.scrape.ScrapeResult;
@@ -13,6 +14,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -38,12 +40,32 @@ public final class Training {
      * @param outDir       where to write; null means {@code models/<name>/} (or the resumed directory)
      * @param resumeDir    a previous run's directory, or null to start afresh
      * @param showProgress draw the progress bar on the terminal
+     * @param fixedKeys    keys the user set (with {@code --set} or in a {@code --config} file): a
+     *                     planned run keeps them as given
      */
     public record Request(TrainConfig config, List<String> overrides, Path outDir, Path resumeDir,
-                          boolean showProgress) {
+                          boolean showProgress, Set<String> fixedKeys) {
         public Request {
             Objects.requireNonNull(config, "config");
             overrides = overrides == null ? List.of() : List.copyOf(overrides);
+            fixedKeys = fixedKeys == null ? keysOf(overrides) : Set.copyOf(fixedKeys);
+        }
+
+        /** A request whose fixed keys are those of {@code overrides}. */
+        public Request(TrainConfig config, List<String> overrides, Path outDir, Path resumeDir, boolean showProgress) {
+            this(config, overrides, outDir, resumeDir, showProgress, null);
+        }
+
+        /** The keys of {@code key=value} lines. */
+        public static Set<String> keysOf(List<String> assignments) {
+            Set<String> keys = new java.util.HashSet<>();
+            for (String a : assignments) {
+                int eq = a.indexOf('=');
+                if (eq > 0) {
+                    keys.add(a.substring(0, eq).trim());
+                }
+            }
+            return keys;
         }
     }
 
@@ -89,11 +111,21 @@ public final class Training {
         ScrapeResult source = CorpusSource.resolve(config.corpus());
         Corpus corpus = corpus(source, config.strict());
         CorpusFiles.write(output.corpus(), source);
+        Map<String, Object> planReport = null;
+        if (config.plan().equals("auto")) {
+            long trainChars = corpus.split(config.validationFraction(), config.testFraction()).train().length;
+            RunPlan plan = Planner.plan(config, request.fixedKeys(), trainChars,
+                    new MeasuredThroughput(corpus.vocabulary().size(), Runtime.getRuntime().availableProcessors()),
+                    LossCurves.bundled());
+            log.info("{}", plan.describe());
+            config = plan.config();
+            planReport = plan.toMap();
+        }
         MultiLayerNetwork net = NetworkFactory.build(config, corpus.vocabulary().size());
         log.info("Network: embedding {} -> LSTM {} x {} -> softmax {}; {} parameters", config.embeddingSize(),
                 config.hiddenSize(), config.layers(), corpus.vocabulary().size(), net.numParams());
         return new Run(new Trainer(config, corpus, source.provenance().source() + ":" + source.provenance().url(),
-                output, net, new TrainingState(), request.showProgress()), output);
+                output, net, new TrainingState(), request.showProgress(), planReport), output);
     }
 
     private static Run resumed(Request request) throws IOException, ScrapeException, ModelFileException {
@@ -102,7 +134,10 @@ public final class Training {
         byte[] stateJson = loaded.checkpointState().orElseThrow(() -> new IllegalArgumentException(
                 checkpoint + " is a finished model, not a checkpoint: it has no training state to resume"));
         TrainingState state = TrainingState.fromJson(stateJson);
-        TrainConfig stored = TrainConfig.fromMap(loaded.metadata().hyperparameters());
+        Map<String, Object> hyperparameters = new java.util.LinkedHashMap<>(loaded.metadata().hyperparameters());
+        // Checkpoints from before the test split validated on the whole tail: keep their split.
+        hyperparameters.putIfAbsent("test_fraction", 0.0);
+        TrainConfig stored = TrainConfig.fromMap(hyperparameters);
         TrainConfig config = resumedConfig(stored, request);
         Backend.useThreads(nd4jThreads(config));
         Path outDir = request.outDir() != null ? request.outDir() : request.resumeDir();
@@ -121,8 +156,9 @@ public final class Training {
         }
         log.info("Resuming {} at iteration {} (best validation {} nats/char)", checkpoint, state.iteration,
                 state.bestValLoss);
-        return new Run(new Trainer(config, corpus, loaded.metadata().training().corpusSource(), output,
-                loaded.network(), state, request.showProgress()), output);
+        ModelMetadata.Training training = loaded.metadata().training();
+        return new Run(new Trainer(config, corpus, training.corpusSource(), output, loaded.network(), state,
+                request.showProgress(), training.plan()), output);
     }
 
     /** ND4J's own threads: the BLAS engine does its own threading, and DL4J's LSTM ran fastest on one. */

@@ -52,8 +52,13 @@ final class TrainingOutput {
     }
 
     /** @param engine the training engine that ran ({@link TrainingEngine#key()}), with its thread count */
+    /**
+     * @param heldOut the chosen model's losses on the held-out text (test, whole validation)
+     * @param plan    what the planner measured and chose, or null when the run was not planned
+     */
     void writeMetrics(TrainConfig config, TrainingState state, Corpus corpus, String corpusSource, String stopReason,
-                      String engine, int threads) throws IOException {
+                      String engine, int threads, Map<String, Object> heldOut, Map<String, Object> plan)
+            throws IOException {
         Map<String, Object> m = new LinkedHashMap<>();
         TrainingState.Evaluation last = state.lastEvaluation();
         m.put("train_chars_per_sec", Math.round(state.trainCharsPerSecond() * 10) / 10.0);
@@ -73,7 +78,11 @@ final class TrainingOutput {
         m.put("corpus_sha256", corpus.sha256());
         m.put("corpus_source", corpusSource);
         m.put("project_version", projectVersion());
+        m.putAll(heldOut);
         m.put("config", config.asMap());
+        if (plan != null) {
+            m.put("plan", plan);
+        }
         m.put("evaluations", state.evaluations);
         AtomicFiles.write(metrics(), JSON.writeValueAsBytes(m));
     }

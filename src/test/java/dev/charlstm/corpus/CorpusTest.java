@@ -24,6 +24,21 @@ class CorpusTest {
     }
 
     @Test
+    void theTestTextIsTheTailAndTheValidationTextTheStretchBeforeItWithNoOverlap() {
+        Corpus corpus = Corpus.fromText(TEXT.repeat(40), Vocabulary.printable(), false);
+        int n = corpus.length();
+        Corpus.Split split = corpus.split(0.1, 0.05);
+        int[] all = Vocabulary.printable().encode(corpus.text());
+        int testStart = (int) (n * 0.95);
+        int validationStart = (int) (n * 0.85);
+        assertThat(split.test()).isEqualTo(Arrays.copyOfRange(all, testStart, n));
+        assertThat(split.validation()).isEqualTo(Arrays.copyOfRange(all, validationStart, testStart));
+        assertThat(split.train()).isEqualTo(Arrays.copyOfRange(all, 0, validationStart));
+        assertThat(corpus.split(0.1).test()).isEmpty();
+        assertThatThrownBy(() -> corpus.split(0.1, 0.6)).hasMessage("test fraction must be in [0, 0.5], got 0.6");
+    }
+
+    @Test
     void shaIdentifiesTheNormalisedText() {
         Corpus a = Corpus.fromText("caf\u00e9", Vocabulary.printable(), false);
         Corpus b = Corpus.fromText("cafe", Vocabulary.printable(), false);

@@ -16,7 +16,7 @@ public final class TinyModels {
     public static TrainConfig config() {
         return TrainConfig.defaults().withOverrides(List.of("embedding_size=8", "hidden_size=16", "layers=1",
                 "dropout=0.3", "chunk_length=20", "tbptt_length=10", "batch_size=8", "eval_every=10", "iterations=30",
-                "sample_length=20", "patience=0", "max_seconds=600"));
+                "sample_length=20", "patience=0", "max_seconds=600", "plan=off", "checkpoint_seconds=0"));
     }
 
     public static MultiLayerNetwork network(TrainConfig config) {
@@ -50,6 +50,6 @@ public final class TinyModels {
     public static ModelMetadata metadata(TrainConfig config) {
         return new ModelMetadata(ModelMetadata.FORMAT, ModelMetadata.FORMAT_VERSION, Vocabulary.printable().chars(),
                 new ModelMetadata.Normalization(1, "test"), config.asMap(),
-                new ModelMetadata.Training("00", 0, "test", 0, null, null, "2026-11-30T00:00:00Z", "cpu", "test"));
+                new ModelMetadata.Training("00", 0, "test", 0, null, null, "2026-11-30T00:00:00Z", "cpu", "test", null, null));
     }
 }
