@@ -92,6 +92,11 @@ final class TrainCommand implements Callable<Integer> {
             MemoryBudget.check(effective, Vocabulary.printable().size(), MemoryBudget.Limits.ofThisJvm());
         }
         Path target = out != null ? out : resume != null ? resume : Path.of("models", effective.name());
+        if (Files.isRegularFile(target)) {
+            // A checkpoint file given to --resume is no place to write a run into.
+            throw new IllegalArgumentException((out != null ? "--out: " : "--resume: ") + target
+                    + " is a file; name the run's directory" + (out != null ? "" : ", or add --out DIR"));
+        }
         refuseToReplaceAFinishedModel(target);
         try (OutputLock lock = OutputLock.acquire(target)) {
             return train(effective, overrides, lock);
