@@ -22,5 +22,16 @@ public final class Demo {
                 .build();
         Sample sample = generator.generate(options).get(0);
         System.out.println("SAMPLE-BEGIN" + sample.fullText() + "SAMPLE-END");
+        // A library brings no logging binding of its own: this program chose none, so none is here.
+        System.out.println("LOGBACK-ON-CLASSPATH=" + onClassPath("ch.qos.logback.classic.Logger"));
+    }
+
+    private static boolean onClassPath(String className) {
+        try {
+            Class.forName(className, false, Demo.class.getClassLoader());
+            return true;
+        } catch (ClassNotFoundException e) {
+            return false;
+        }
     }
 }

@@ -1,6 +1,5 @@
 package dev.charlstm.cli;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.charlstm.generate.GenerationOptions;
 import dev.charlstm.generate.Generator;
 import dev.charlstm.train.TrainConfig;
@@ -16,6 +15,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -44,8 +44,8 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--set", paramLabel = "KEY=VALUE", description = "Change the reference network (repeatable).")
     List<String> set = new ArrayList<>();
 
-    @Option(names = "--json", description = "Print the figures as one JSON object.")
-    boolean json;
+    @Mixin
+    JsonOutput json = new JsonOutput();
 
     @Override
     public Integer call() throws Exception {
@@ -55,6 +55,7 @@ final class BenchCommand implements Callable<Integer> {
         if (!Files.isRegularFile(corpus)) {
             throw new IllegalArgumentException("--corpus: " + corpus + " does not exist");
         }
+        json.check();
         Path dir = Files.createTempDirectory("charlstm-bench");
         try {
             // The reference network of docs/performance.md and the PyTorch script, whatever the defaults are.
@@ -93,8 +94,8 @@ final class BenchCommand implements Callable<Integer> {
             r.put("threads", threads);
             r.put("config", config.asMap());
             r.put("java", System.getProperty("java.vm.name") + " " + System.getProperty("java.version"));
-            if (json) {
-                System.out.println(new ObjectMapper().writeValueAsString(r));
+            if (json.wanted()) {
+                json.emit(r);
             } else {
                 r.forEach((k, v) -> System.out.printf("%-30s %s%n", k, v));
             }

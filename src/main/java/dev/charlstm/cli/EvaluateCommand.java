@@ -1,6 +1,5 @@
 package dev.charlstm.cli;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.charlstm.generate.Generator;
 import dev.charlstm.generate.Score;
 import java.nio.charset.CharacterCodingException;
@@ -11,6 +10,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code evaluate}: the model's loss on a text, in nats and bits per character. */
@@ -18,17 +18,20 @@ import picocli.CommandLine.Option;
         description = "Measure a model's loss on a text (folded onto its vocabulary as the corpus was).")
 final class EvaluateCommand implements Callable<Integer> {
 
-    @Option(names = "--model", paramLabel = "PATH", description = "Model file (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--model", paramLabel = "PATH",
+            description = "Model file, or a folder holding model.zip (default: ${DEFAULT-VALUE}).")
     Path model = Path.of("models", "faq", "model.zip");
 
     @Option(names = "--text", paramLabel = "FILE", required = true, description = "UTF-8 text to score.")
     Path text;
 
-    @Option(names = "--json", description = "Print {\"chars\", \"loss_nats\", \"bpc\"} as JSON.")
-    boolean json;
+    /** {@code --json} prints {@code {"chars", "loss_nats", "bpc"}}; {@code --output FILE} writes it. */
+    @Mixin
+    JsonOutput json = new JsonOutput();
 
     @Override
     public Integer call() throws Exception {
+        json.check();
         if (!Files.isRegularFile(text)) {
             throw new IllegalArgumentException("--text: " + text + " does not exist");
         }
@@ -39,13 +42,13 @@ final class EvaluateCommand implements Callable<Integer> {
         } catch (CharacterCodingException e) {
             throw new IllegalArgumentException("--text: " + text + " is not UTF-8 text");
         }
-        Score score = Generator.load(model).score(content);
-        if (json) {
+        Score score = Generator.load(ModelPaths.modelFile(model)).score(content);
+        if (json.wanted()) {
             Map<String, Object> o = new LinkedHashMap<>();
             o.put("chars", score.chars());
             o.put("loss_nats", score.lossNats());
             o.put("bpc", score.bitsPerChar());
-            System.out.println(new ObjectMapper().writeValueAsString(o));
+            json.emit(o);
         } else {
             System.out.printf("%s on %s: %,d characters, %.4f nats/char, %.4f bits/char%n", model, text,
                     score.chars(), score.lossNats(), score.bitsPerChar());

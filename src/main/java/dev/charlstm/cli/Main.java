@@ -3,6 +3,7 @@ package dev.charlstm.cli;
 import dev.charlstm.model.ModelFileException;
 import dev.charlstm.scrape.ScrapeException;
 import java.io.PrintWriter;
+import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
@@ -65,10 +66,67 @@ public final class Main implements Runnable {
 
     private static int handleUsage(CommandLine.ParameterException e, String[] args) {
         PrintWriter err = e.getCommandLine().getErr();
-        err.println("charlstm: error: " + oneLine(e) + " (see '"
+        String message = oneLine(e);
+        if (e instanceof CommandLine.UnmatchedArgumentException unmatched) {
+            message = withSuggestion(unmatched, message);
+        }
+        err.println("charlstm: error: " + message + " (see '"
                 + e.getCommandLine().getCommandSpec().qualifiedName() + " --help')");
         err.flush();
         return USAGE;
+    }
+
+    /**
+     * A mistyped command ('sampel') gets the closest command named, as git does, rather than
+     * picocli's "Unmatched argument at index 0".
+     */
+    private static String withSuggestion(CommandLine.UnmatchedArgumentException e, String message) {
+        CommandLine cmd = e.getCommandLine();
+        List<String> unmatched = e.getUnmatched();
+        // The top level takes no positional arguments, so a bare word there can only be a command.
+        boolean isCommandPosition = !cmd.getSubcommands().isEmpty() && !unmatched.isEmpty()
+                && !unmatched.get(0).startsWith("-");
+        if (isCommandPosition) {
+            String word = unmatched.get(0);
+            String closest = closest(word, cmd.getSubcommands().keySet());
+            return "unknown command '" + word + "'" + (closest == null ? "" : "; did you mean '" + closest + "'?");
+        }
+        List<String> suggestions = e.getSuggestions();
+        return suggestions.isEmpty() ? message : message + "; did you mean '" + suggestions.get(0) + "'?";
+    }
+
+    /** The name at the smallest edit distance from {@code word}, if it is close enough to be a typo. */
+    static String closest(String word, java.util.Collection<String> names) {
+        String best = null;
+        int bestDistance = Integer.MAX_VALUE;
+        for (String name : names) {
+            int d = editDistance(word.toLowerCase(java.util.Locale.ROOT), name);
+            if (d < bestDistance) {
+                best = name;
+                bestDistance = d;
+            }
+        }
+        // More than half the letters wrong is another word, not a typo of this one.
+        return bestDistance <= Math.max(1, word.length() / 2) ? best : null;
+    }
+
+    /** Levenshtein distance, counting a swap of two neighbouring letters as one edit. */
+    private static int editDistance(String a, String b) {
+        int[][] d = new int[a.length() + 1][b.length() + 1];
+        for (int i = 0; i <= a.length(); i++) {
+            for (int j = 0; j <= b.length(); j++) {
+                if (i == 0 || j == 0) {
+                    d[i][j] = i + j;
+                    continue;
+                }
+                int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
+                d[i][j] = Math.min(Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1), d[i - 1][j - 1] + cost);
+                if (i > 1 && j > 1 && a.charAt(i - 1) == b.charAt(j - 2) && a.charAt(i - 2) == b.charAt(j - 1)) {
+                    d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
+                }
+            }
+        }
+        return d[a.length()][b.length()];
     }
 
     private static int handle(Exception e, CommandLine cmd, CommandLine.ParseResult parsed) {

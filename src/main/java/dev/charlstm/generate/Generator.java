@@ -227,11 +227,15 @@ public final class Generator {
         if (prime.isEmpty()) {
             throw new IllegalArgumentException("prime must have at least one character");
         }
-        for (int i = 0; i < prime.length(); i++) {
-            char c = prime.charAt(i);
-            if (!vocabulary.contains(c) && normalizer.normalize(String.valueOf(c)).text().isEmpty()) {
-                throw new IllegalArgumentException("prime character " + Vocabulary.describe(c) + " at position " + i
-                        + " is not in the model's vocabulary and has no folding onto it");
+        // By code point, not by char: an emoji is two chars, and the error must name the emoji at
+        // the position a user counts, not half a surrogate pair at a UTF-16 offset.
+        int position = 0;
+        for (int i = 0; i < prime.length(); i += Character.charCount(prime.codePointAt(i)), position++) {
+            int cp = prime.codePointAt(i);
+            boolean known = Character.isBmpCodePoint(cp) && vocabulary.contains((char) cp);
+            if (!known && normalizer.normalize(new String(Character.toChars(cp))).text().isEmpty()) {
+                throw new IllegalArgumentException("prime character " + describeCodePoint(cp) + " at position "
+                        + position + " is not in the model's vocabulary and has no folding onto it");
             }
         }
         String folded = normalizer.normalize(prime).text();
@@ -239,6 +243,13 @@ public final class Generator {
             throw new IllegalArgumentException("prime is empty after folding onto the model's vocabulary");
         }
         return folded;
+    }
+
+    /** {@code '😀' (U+1F600)}; a control character, space or lone surrogate by its number alone. */
+    private static String describeCodePoint(int cp) {
+        boolean printable = !Character.isISOControl(cp) && !Character.isWhitespace(cp)
+                && Character.getType(cp) != Character.SURROGATE;
+        return (printable ? "'" + new String(Character.toChars(cp)) + "' " : "") + String.format("(U+%04X)", cp);
     }
 
     private static double logSoftmax(float[] logits, int target) {

@@ -3,10 +3,13 @@ package dev.charlstm.model;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.charlstm.io.AtomicFiles;
+import java.io.BufferedInputStream;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -17,8 +20,11 @@ import java.util.zip.ZipException;
 import java.util.zip.ZipFile;
 import java.util.zip.ZipInputStream;
 import java.util.zip.ZipOutputStream;
+import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.util.ModelSerializer;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * Reads and writes {@code model.zip}: a DL4J network plus, in the same zip, its metadata, so that
@@ -91,16 +97,35 @@ public final class ModelFile {
         return load(file, false);
     }
 
+    /*
+     * What each entry can legitimately be. A zip entry's declared size is whatever the file says,
+     * and a few megabytes of zip can inflate to gigabytes, so every entry is read through a limit:
+     * the JSON ones by what they plausibly hold, the arrays by what the configuration says the
+     * network has. DL4J's own loader (ModelSerializer) reads every entry of the zip whole into
+     * memory, the optimiser state and our own entries included, so it is not used for loading.
+     */
+    /** charlstm/metadata.json: the vocabulary and hyperparameters, a few kilobytes in practice. */
+    static final long METADATA_LIMIT = 4L << 20;
+    /** charlstm/checkpoint.json: the trainer's state with its loss curves (about 40 bytes per iteration). */
+    static final long CHECKPOINT_LIMIT = 32L << 20;
+    /** configuration.json: DL4J's description of the layers, about 2 KB per layer. */
+    static final long CONFIGURATION_LIMIT = 4L << 20;
+    /** Room for an ND4J array's header (shape, strides, type) besides its values. */
+    static final long ARRAY_HEADER_LIMIT = 64L << 10;
+    /** Values per parameter the optimiser state may hold (Adam keeps two; AMSGrad three). */
+    static final int UPDATER_VALUES_PER_PARAMETER = 3;
+
     /**
      * Loads a model or checkpoint.
      *
+     * <p>Reads only what the caller needs (the optimiser state only {@code withUpdater}), each
+     * entry through a size limit, and refuses an entry past its limit without reading the rest.
+     *
      * @param withUpdater also restore the optimiser state (to continue training)
      * @throws ModelFileException naming the file and the problem: missing, not a zip, truncated,
-     *     missing entries, another format, or a newer format version
+     *     missing entries, another format, a newer format version, or an entry larger than it can be
      */
     public static Loaded load(Path file, boolean withUpdater) throws ModelFileException {
-        ModelMetadata metadata;
-        byte[] checkpoint = null;
         if (!Files.isRegularFile(file)) {
             throw new ModelFileException(file, Files.exists(file) ? "not a regular file" : "no such file");
         }
@@ -110,39 +135,141 @@ public final class ModelFile {
                     throw new ModelFileException(file, "not a charlstm model (the zip has no " + name + ")");
                 }
             }
-            metadata = readMetadata(file, zip);
+            ModelMetadata metadata = readMetadata(file, zip);
             ZipEntry state = zip.getEntry(CHECKPOINT_ENTRY);
-            if (state != null) {
-                try (InputStream in = zip.getInputStream(state)) {
-                    checkpoint = in.readAllBytes();
-                }
-            }
+            byte[] checkpoint = state == null ? null : readLimited(file, zip, state, CHECKPOINT_LIMIT,
+                    "the trainer's state is a few megabytes at most");
             if (withUpdater && zip.getEntry(ModelSerializer.UPDATER_BIN) == null) {
                 throw new ModelFileException(file, "has no optimiser state, so training cannot resume from it");
             }
+            MultiLayerNetwork net = restore(file, zip, withUpdater);
+            int outputs = (int) net.layerSize(net.getnLayers() - 1);
+            if (outputs != metadata.vocabulary().length()) {
+                throw new ModelFileException(file, "the network has " + outputs + " outputs but the vocabulary has "
+                        + metadata.vocabulary().length() + " characters");
+            }
+            return new Loaded(net, metadata, Optional.ofNullable(checkpoint));
         } catch (ZipException e) {
             throw new ModelFileException(file, "not a readable zip file (truncated or corrupt: " + e.getMessage() + ")");
         } catch (IOException e) {
             throw new ModelFileException(file, "cannot be read: " + e.getMessage());
         }
-        MultiLayerNetwork net;
+    }
+
+    /** The network as ModelSerializer would restore it, from the entries it needs and no others. */
+    private static MultiLayerNetwork restore(Path file, ZipFile zip, boolean withUpdater)
+            throws IOException, ModelFileException {
+        String json = new String(readLimited(file, zip, zip.getEntry(ModelSerializer.CONFIGURATION_JSON),
+                CONFIGURATION_LIMIT, "a network configuration is a few kilobytes"), StandardCharsets.UTF_8);
+        MultiLayerConfiguration conf;
+        long parameters;
         try {
-            net = ModelSerializer.restoreMultiLayerNetwork(file.toFile(), withUpdater);
-        } catch (Exception | LinkageError e) {
-            throw new ModelFileException(file, "the network inside cannot be restored: " + e.getMessage(), e);
+            conf = MultiLayerConfiguration.fromJson(json);
+            parameters = parameterCount(conf);
+        } catch (RuntimeException e) {
+            throw new ModelFileException(file, "its " + ModelSerializer.CONFIGURATION_JSON
+                    + " is not a network configuration: " + firstLine(e), e);
         }
-        int outputs = (int) net.layerSize(net.getnLayers() - 1);
-        if (outputs != metadata.vocabulary().length()) {
-            throw new ModelFileException(file, "the network has " + outputs + " outputs but the vocabulary has "
-                    + metadata.vocabulary().length() + " characters");
+        // 8 bytes a value allows a network saved in double precision.
+        long weightsLimit = parameters * Double.BYTES + ARRAY_HEADER_LIMIT;
+        ZipEntry coefficients = zip.getEntry(ModelSerializer.COEFFICIENTS_BIN);
+        checkSize(file, zip, coefficients, weightsLimit, "its configuration has " + parameters + " parameters");
+        ZipEntry updater = withUpdater ? zip.getEntry(ModelSerializer.UPDATER_BIN) : null;
+        if (updater != null) {
+            checkSize(file, zip, updater, UPDATER_VALUES_PER_PARAMETER * parameters * Double.BYTES
+                    + ARRAY_HEADER_LIMIT, "the optimiser keeps at most " + UPDATER_VALUES_PER_PARAMETER
+                    + " values for each of the " + parameters + " parameters");
         }
-        return new Loaded(net, metadata, Optional.ofNullable(checkpoint));
+        try {
+            INDArray params = readArray(zip, coefficients);
+            if (params.length() != parameters) {
+                throw new ModelFileException(file, ModelSerializer.COEFFICIENTS_BIN + " holds " + params.length()
+                        + " values but the configuration has " + parameters + " parameters");
+            }
+            conf.setDataType(params.dataType());
+            MultiLayerNetwork net = new MultiLayerNetwork(conf);
+            net.init(params, false);
+            if (updater != null) {
+                net.getUpdater().setStateViewArray(net, readArray(zip, updater), false);
+            }
+            return net;
+        } catch (ModelFileException e) {
+            throw e;
+        } catch (Exception | LinkageError | OutOfMemoryError e) {
+            // An array header can still declare more values than it holds; ND4J then fails to allocate.
+            throw new ModelFileException(file, "the network inside cannot be restored: " + firstLine(e), e);
+        }
+    }
+
+    private static long parameterCount(MultiLayerConfiguration conf) {
+        long n = 0;
+        for (int i = 0; i < conf.getConfs().size(); i++) {
+            var layer = conf.getConf(i);
+            n += layer.getLayer().initializer().numParams(layer);
+        }
+        return n;
+    }
+
+    private static INDArray readArray(ZipFile zip, ZipEntry entry) throws IOException {
+        try (DataInputStream in = new DataInputStream(new BufferedInputStream(zip.getInputStream(entry)))) {
+            return Nd4j.read(in);
+        }
+    }
+
+    /**
+     * Refuses an entry larger than {@code limit}: by its declared size when that already says so,
+     * else by inflating it, without keeping the bytes, until it ends or passes the limit.
+     */
+    private static void checkSize(Path file, ZipFile zip, ZipEntry entry, long limit, String why)
+            throws IOException, ModelFileException {
+        if (entry.getSize() > limit) {
+            throw tooLarge(file, entry, entry.getSize(), limit, why);
+        }
+        byte[] buffer = new byte[1 << 16];
+        long total = 0;
+        try (InputStream in = zip.getInputStream(entry)) {
+            for (int n = in.read(buffer); n >= 0; n = in.read(buffer)) {
+                total += n;
+                if (total > limit) {
+                    throw tooLarge(file, entry, -1, limit, why);
+                }
+            }
+        }
+    }
+
+    /** The entry's bytes, refused past {@code limit} (its declared size is not trusted). */
+    private static byte[] readLimited(Path file, ZipFile zip, ZipEntry entry, long limit, String why)
+            throws IOException, ModelFileException {
+        if (entry.getSize() > limit) {
+            throw tooLarge(file, entry, entry.getSize(), limit, why);
+        }
+        try (InputStream in = zip.getInputStream(entry)) {
+            byte[] bytes = in.readNBytes((int) limit + 1);
+            if (bytes.length > limit) {
+                throw tooLarge(file, entry, -1, limit, why);
+            }
+            return bytes;
+        }
+    }
+
+    private static ModelFileException tooLarge(Path file, ZipEntry entry, long size, long limit, String why) {
+        return new ModelFileException(file, "its " + entry.getName() + " is "
+                + (size >= 0 ? String.format("%,d bytes", size) : "larger than that") + " uncompressed, more than the "
+                + String.format("%,d bytes", limit) + " it can legitimately be (" + why + "); refused without reading it");
+    }
+
+    private static String firstLine(Throwable e) {
+        String m = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+        int nl = m.indexOf('\n');
+        return nl < 0 ? m : m.substring(0, nl);
     }
 
     private static ModelMetadata readMetadata(Path file, ZipFile zip) throws IOException, ModelFileException {
         ModelMetadata metadata;
-        try (InputStream in = zip.getInputStream(zip.getEntry(METADATA_ENTRY))) {
-            metadata = JSON.readValue(in, ModelMetadata.class);
+        byte[] bytes = readLimited(file, zip, zip.getEntry(METADATA_ENTRY), METADATA_LIMIT,
+                "metadata is a few kilobytes");
+        try {
+            metadata = JSON.readValue(bytes, ModelMetadata.class);
         } catch (com.fasterxml.jackson.core.JacksonException e) {
             throw new ModelFileException(file, "its " + METADATA_ENTRY + " is not valid metadata: "
                     + e.getOriginalMessage());

@@ -35,6 +35,30 @@ abstract class Progress implements AutoCloseable {
      */
     abstract void update(long iteration, long expectedLast, double loss, double charsPerSecond, double eta);
 
+    /** The estimate moves this much (as a fraction of the total shown) before the total shown changes. */
+    static final double TOTAL_HYSTERESIS = 0.10;
+
+    /**
+     * The total to show: the last one shown, unless the new estimate of the last iteration is more
+     * than {@link #TOTAL_HYSTERESIS} away from it or it is already behind. The estimate from a
+     * time limit follows every wobble of the iteration rate, and a total that jumps with it
+     * (3/20, 11/17, 20/21) says nothing.
+     */
+    static long stableTotal(long shown, long estimate, long iteration) {
+        if (shown <= 0 || shown < iteration || Math.abs(estimate - shown) > TOTAL_HYSTERESIS * shown) {
+            return Math.max(estimate, iteration);
+        }
+        return shown;
+    }
+
+    /** Iterations per second as the bar shows it: one decimal with its leading zero ("0.2/s", not ".2/s"). */
+    static String rate(double perSecond) {
+        return SPEED.format(perSecond);
+    }
+
+    private static final java.text.DecimalFormat SPEED = new java.text.DecimalFormat("0.0",
+            java.text.DecimalFormatSymbols.getInstance(java.util.Locale.ROOT));
+
     /** Makes room for a log line. */
     void beforeLog() { }
 
@@ -53,13 +77,17 @@ abstract class Progress implements AutoCloseable {
                     .setUpdateIntervalMillis(250)
                     .startsFrom(start, Duration.ZERO)
                     .setConsumer(new ConsoleProgressBarConsumer(err))
-                    .showSpeed()
+                    .showSpeed((java.text.DecimalFormat) SPEED.clone())
                     .build();
+            total = max;
         }
+
+        private long total;
 
         @Override
         void update(long iteration, long expectedLast, double loss, double charsPerSecond, double eta) {
-            bar.maxHint(expectedLast);
+            total = stableTotal(total, expectedLast, iteration);
+            bar.maxHint(total);
             bar.stepTo(iteration);
             bar.setExtraMessage(String.format(" loss %.3f | %,.0f chars/s", loss, charsPerSecond));
         }
@@ -79,13 +107,15 @@ abstract class Progress implements AutoCloseable {
     private static final class Lines extends Progress {
         private static final long EVERY_NANOS = 10_000_000_000L;
         private long lastNanos = System.nanoTime();
+        private long total;
 
         @Override
         void update(long iteration, long expectedLast, double loss, double charsPerSecond, double eta) {
+            total = stableTotal(total, expectedLast, iteration);
             if (System.nanoTime() - lastNanos >= EVERY_NANOS) {
                 lastNanos = System.nanoTime();
-                log.info("iteration {}/{} ({}%): loss {} | {} chars/s | ETA {}", iteration, expectedLast,
-                        expectedLast == 0 ? 0 : 100 * iteration / expectedLast, String.format("%.3f", loss),
+                log.info("iteration {}/{} ({}%): loss {} | {} chars/s | ETA {}", iteration, total,
+                        total == 0 ? 0 : 100 * iteration / total, String.format("%.3f", loss),
                         String.format("%,.0f", charsPerSecond), Duration.ofSeconds(Math.round(eta))
                                 .toString().substring(2).toLowerCase());
             }

@@ -39,6 +39,11 @@ public final class TrainConfig {
         }
 
         private static String fmt(double v) {
+            // Long.MAX_VALUE as a double is 2^63, which a long cannot hold: show the integer users
+            // can actually type rather than 9.223372036854776E18.
+            if (v >= 0x1p63) {
+                return String.valueOf(Long.MAX_VALUE);
+            }
             return v == Math.rint(v) && Math.abs(v) < 1e15 ? String.valueOf((long) v) : String.valueOf(v);
         }
     }
@@ -86,7 +91,10 @@ public final class TrainConfig {
                     + "(0 = one per core, at most one per 16 batch rows, for 'blas'; 1 for 'dl4j')"),
             new Key("workers", 1, 1, 64, "batches per step, their gradients averaged (synchronous data parallelism)"));
 
-    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+    // A key written twice is almost always an edit that forgot the first one; last-wins would
+    // silently train with whichever came later, so the parser refuses it.
+    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory())
+            .enable(com.fasterxml.jackson.core.JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
 
     private final Map<String, Object> values;
 
@@ -110,7 +118,14 @@ public final class TrainConfig {
         try {
             parsed = YAML.readValue(yaml.toFile(), Object.class);
         } catch (JacksonException e) {
-            throw new IllegalArgumentException("config file " + yaml + " is not valid YAML: " + e.getOriginalMessage());
+            String problem = e.getOriginalMessage();
+            if (problem != null && problem.startsWith("Duplicate field ")) {
+                String line = e.getLocation() == null ? "" : " (again at line " + e.getLocation().getLineNr() + ")";
+                throw new IllegalArgumentException("config file " + yaml + " sets "
+                        + problem.substring("Duplicate field ".length()) + " more than once" + line
+                        + "; keep one");
+            }
+            throw new IllegalArgumentException("config file " + yaml + " is not valid YAML: " + problem);
         }
         if (parsed == null) {
             return defaults();
@@ -240,11 +255,32 @@ public final class TrainConfig {
         return Collections.unmodifiableMap(values);
     }
 
-    /** One line per key with its range and meaning, for {@code --help}. */
+    /** Width of the text {@link #describeKeys()} produces, picocli's default usage width. */
+    public static final int HELP_WIDTH = 80;
+
+    /**
+     * Every key with its range and meaning, for {@code --help}: the key in a column of its own, the
+     * description wrapped at word boundaries to {@link #HELP_WIDTH} columns and indented under it
+     * (left to picocli, long lines wrap to column 0 mid-word).
+     */
     public static String describeKeys() {
+        String indent = " ".repeat(23);
         StringBuilder sb = new StringBuilder();
         for (Key k : KEYS) {
-            sb.append(String.format("  %-20s %s (default %s; %s)%n", k.name(), k.help(), k.defaultValue(), k.range()));
+            String text = k.help() + " (default " + k.defaultValue() + "; " + k.range() + ")";
+            StringBuilder line = new StringBuilder(String.format("  %-20s", k.name()));
+            if (line.length() > indent.length() - 1) {
+                sb.append(line).append(System.lineSeparator());
+                line = new StringBuilder(indent.substring(1));
+            }
+            for (String word : text.split(" ")) {
+                if (line.length() + 1 + word.length() > HELP_WIDTH && line.length() > indent.length()) {
+                    sb.append(line).append(System.lineSeparator());
+                    line = new StringBuilder(indent.substring(1));
+                }
+                line.append(' ').append(word);
+            }
+            sb.append(line).append(System.lineSeparator());
         }
         return sb.toString();
     }

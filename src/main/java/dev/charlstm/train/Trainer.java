@@ -123,8 +123,11 @@ final class Trainer {
         } finally {
             this.progress = Progress.create(false, 0, 0);
         }
-        log.info("Stopped: {} after {} iterations, {} s ({} training characters/s)", describe(outcome),
-                state.iteration, Math.round(state.wallSeconds), Math.round(state.trainCharsPerSecond()));
+        // This run's seconds (what --max-seconds limits); a resumed model's total comes after it.
+        long thisRun = Math.round(state.wallSeconds - wallBefore);
+        log.info("Stopped: {} after {} iterations, {} s{} ({} training characters/s)", describe(outcome),
+                state.iteration, thisRun, wallBefore > 0 ? " this run, " + Math.round(state.wallSeconds) + " s in total"
+                        : "", Math.round(state.trainCharsPerSecond()));
         MultiLayerNetwork best = state.bestValLoss == null ? null : bestNetwork();
         Map<String, Object> heldOut = best == null ? Map.of() : heldOutLosses(best, split, selection.length);
         Path model = writeFinalModel(best, heldOut);

@@ -155,7 +155,7 @@ public final class Training {
             CorpusFiles.write(output.corpus(), source);
         }
         log.info("Resuming {} at iteration {} (best validation {} nats/char)", checkpoint, state.iteration,
-                state.bestValLoss);
+                state.bestValLoss == null ? "none yet" : String.format("%.4f", state.bestValLoss));
         ModelMetadata.Training training = loaded.metadata().training();
         return new Run(new Trainer(config, corpus, training.corpusSource(), output, loaded.network(), state,
                 request.showProgress(), training.plan()), output);

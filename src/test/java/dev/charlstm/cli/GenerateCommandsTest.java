@@ -7,10 +7,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.charlstm.generate.GenerationOptions;
 import dev.charlstm.generate.Generator;
+import dev.charlstm.generate.Sample;
 import dev.charlstm.testing.ConsoleCapture;
 import dev.charlstm.testing.TinyModels;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -42,16 +44,75 @@ class GenerateCommandsTest {
     }
 
     @Test
-    void sampleJsonHasTextsOptionsAndSpeed() throws Exception {
+    void sampleJsonHasTheServicesFieldsTextsAndAStoppedByPerSample() throws Exception {
         int code = Main.run("sample", "--model", model.toString(), "--count", "3", "--length", "20", "--seed", "9",
                 "--top-p", "0.9", "--stop", "\n", "--json");
         assertThat(code).as(console.err()).isZero();
         JsonNode json = new ObjectMapper().readTree(console.out());
-        assertThat(json.get("samples")).hasSize(3);
-        assertThat(json.get("samples").get(2).get("seed").asLong()).isEqualTo(11);
+        List<Sample> expected = Generator.load(model).generate(GenerationOptions.builder().length(20).seed(9L)
+                .count(3).topP(0.9).stop(List.of("\n")).build());
+        assertThat(json.get("texts")).hasSize(3);
+        for (int i = 0; i < 3; i++) {
+            assertThat(json.get("texts").get(i).asText()).isEqualTo(expected.get(i).text());
+            String stoppedBy = expected.get(i).stoppedBy() == null ? "length" : expected.get(i).stoppedBy();
+            assertThat(json.get("stopped_by").get(i).asText()).isEqualTo(stoppedBy);
+        }
+        assertThat(json.get("seeds").get(2).asLong()).isEqualTo(11);
         assertThat(json.get("options").get("top_p").asDouble()).isEqualTo(0.9);
         assertThat(json.get("options").get("stop").get(0).asText()).isEqualTo("\n");
-        assertThat(json.get("chars_per_sec").asDouble()).isPositive();
+        assertThat(json.get("timing").get("chars_per_sec").asDouble()).isPositive();
+        assertThat(json.has("samples")).isFalse();
+    }
+
+    @Test
+    void outputWritesExactlyTheJsonToAFileAndNothingToStdout() throws Exception {
+        Path file = dir.resolve("out").resolve("sample.json");
+        assertThat(Main.run("sample", "--model", model.toString(), "--length", "15", "--seed", "3",
+                "--output", file.toString())).as(console.err()).isZero();
+        assertThat(console.out()).isEmpty();
+        JsonNode json = new ObjectMapper().readTree(file.toFile());
+        assertThat(json.get("texts").get(0).asText()).isEqualTo(Generator.load(model)
+                .generate(GenerationOptions.builder().length(15).seed(3L).build()).get(0).text());
+        assertThat(Files.list(file.getParent())).containsExactly(file); // written via a temporary file, renamed
+
+        Path text = dir.resolve("scored.txt");
+        Files.writeString(text, "Masks are required.\n");
+        Path scores = dir.resolve("score.json");
+        console.reset();
+        assertThat(Main.run("evaluate", "--model", model.toString(), "--text", text.toString(),
+                "--output", scores.toString())).as(console.err()).isZero();
+        assertThat(console.out()).isEmpty();
+        assertThat(new ObjectMapper().readTree(scores.toFile()).get("chars").asInt()).isEqualTo(19); // every character after the first is predicted
+
+        console.reset();
+        assertThat(Main.run("evaluate", "--model", model.toString(), "--text", text.toString(),
+                "--output", dir.toString())).isEqualTo(2);
+        assertThat(console.err()).isEqualTo("charlstm: error: --output: " + dir + " is a directory, not a file"
+                + System.lineSeparator());
+    }
+
+    @Test
+    void modelMayBeAFolderHoldingModelZip() throws Exception {
+        Path folder = dir.resolve("faq");
+        Files.createDirectories(folder);
+        Files.copy(model, folder.resolve("model.zip"));
+        assertThat(Main.run("sample", "--model", folder.toString(), "--length", "30", "--seed", "4"))
+                .as(console.err()).isZero();
+        assertThat(console.out()).isEqualTo(Generator.load(model).generate(GenerationOptions.builder().length(30)
+                .seed(4L).build()).get(0).fullText() + System.lineSeparator());
+        Path empty = Files.createDirectories(dir.resolve("empty-folder"));
+        console.reset();
+        assertThat(Main.run("sample", "--model", empty.toString())).isEqualTo(2);
+        assertThat(console.err()).isEqualTo("charlstm: error: --model: " + empty + " is a folder without a model.zip"
+                + System.lineSeparator());
+    }
+
+    @Test
+    void anEmojiInThePrimeIsNamedByCodePointBeforeAnythingIsPrinted() {
+        assertThat(Main.run("sample", "--model", model.toString(), "--prime", "Hi \uD83D\uDE37 there")).isEqualTo(2);
+        assertThat(console.out()).isEmpty();
+        assertThat(console.err()).isEqualTo("charlstm: error: prime character '\uD83D\uDE37' (U+1F637) at position 3 "
+                + "is not in the model's vocabulary and has no folding onto it" + System.lineSeparator());
     }
 
     @Test

@@ -105,4 +105,112 @@ class MainTest {
         assertThat(Main.run("scrape", "--url", "ftp://example.org/faq", "--out", out.toString())).isEqualTo(2);
         assertThat(console.err()).contains("--url must be an http or https URL");
     }
+
+    private static final String[] TINY = {"--no-progress", "--set", "embedding_size=8", "--set", "hidden_size=8",
+        "--set", "chunk_length=20", "--set", "tbptt_length=10", "--set", "batch_size=4", "--set", "eval_every=2",
+        "--set", "sample_length=10"};
+
+    private int train(Path corpus, Path out, String... more) {
+        java.util.List<String> args = new java.util.ArrayList<>(java.util.List.of("train", "--corpus", corpus.toString(),
+                "--out", out.toString()));
+        args.addAll(java.util.List.of(TINY));
+        args.addAll(java.util.List.of(more));
+        return Main.run(args.toArray(String[]::new));
+    }
+
+    @Test
+    void trainingAfreshOverAFinishedModelNeedsForceOrResume() throws Exception {
+        Path corpus = Fixtures.faqHead(dir, 5000);
+        Path out = dir.resolve("run");
+        assertThat(train(corpus, out, "--max-iterations", "2")).as(console.err()).isZero();
+        byte[] first = Files.readAllBytes(out.resolve("model.zip"));
+        console.reset();
+        assertThat(train(corpus, out, "--max-iterations", "2")).isEqualTo(2);
+        assertThat(console.err()).isEqualTo("charlstm: error: " + out + " already holds a finished model (model.zip); "
+                + "pass --force to replace it, --resume " + out + " to continue it, or --out DIR to train into another "
+                + "folder" + System.lineSeparator());
+        assertThat(Files.readAllBytes(out.resolve("model.zip"))).isEqualTo(first);
+
+        console.reset();
+        assertThat(Main.run("train", "--resume", out.toString(), "--max-iterations", "4", "--no-progress"))
+                .as(console.err()).isZero();
+        assertThat(console.out()).containsPattern("4 iterations, .*; \\d+ s this run, \\d+ s in total\\)");
+        console.reset();
+        assertThat(train(corpus, out, "--max-iterations", "2", "--force")).as(console.err()).isZero();
+        assertThat(ModelFile.load(out.resolve("model.zip")).metadata().training().iterations()).isEqualTo(2);
+    }
+
+    @Test
+    void aSecondRunIntoAnOutputDirectoryInUseIsRefusedAndAStaleLockIsTakenOver() throws Exception {
+        Path corpus = Fixtures.faqHead(dir, 5000);
+        Path out = Files.createDirectories(dir.resolve("busy"));
+        Path lockFile = out.resolve(".lock");
+        try (java.nio.channels.FileChannel held = java.nio.channels.FileChannel.open(lockFile,
+                java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.WRITE);
+             java.nio.channels.FileLock lock = held.lock()) {
+            held.write(java.nio.ByteBuffer.wrap("4242\n".getBytes()));
+            assertThat(train(corpus, out, "--max-iterations", "2")).isEqualTo(2);
+        }
+        assertThat(console.err()).isEqualTo("charlstm: error: " + out + " is in use by another train run (pid 4242); "
+                + "wait for it to finish or train into another --out" + System.lineSeparator());
+        assertThat(out.resolve("model.zip")).doesNotExist();
+
+        // A killed run leaves its pid in a lock file nobody holds: the next run takes it over.
+        Files.writeString(lockFile, "2147483646\n");
+        console.reset();
+        assertThat(train(corpus, out, "--max-iterations", "2")).as(console.err()).isZero();
+        assertThat(out.resolve("model.zip")).exists();
+        assertThat(Files.readString(lockFile)).as("emptied on a clean exit").isEmpty();
+    }
+
+    @Test
+    void aNetworkTooLargeForThisJvmIsRefusedBeforeTrainingWithWhatFits() throws Exception {
+        Path corpus = Fixtures.faqHead(dir, 5000);
+        assertThat(Main.run("train", "--corpus", corpus.toString(), "--out", dir.resolve("big").toString(),
+                "--set", "hidden_size=8000")).isEqualTo(2);
+        String err = console.err();
+        assertThat(err).hasLineCount(1).startsWith("charlstm: error: hidden_size=8000 with layers=2 makes ")
+                .contains("too many for this JVM").contains("is the largest that fits");
+        int fits = Integer.parseInt(err.replaceAll("(?s).*hidden_size=(\\d+) is the largest.*", "$1"));
+        dev.charlstm.train.TrainConfig base = dev.charlstm.train.TrainConfig.defaults();
+        MemoryBudget.Limits limits = MemoryBudget.Limits.ofThisJvm();
+        MemoryBudget.check(base.with("hidden_size", fits), 100, limits);
+        org.assertj.core.api.Assertions.assertThatThrownBy(
+                () -> MemoryBudget.check(base.with("hidden_size", fits + 1), 100, limits))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThat(dir.resolve("big")).doesNotExist();
+    }
+
+    @Test
+    void theMemoryEstimateCountsTheParametersTheNetworkHas() {
+        for (String layers : new String[] {"1", "2", "3"}) {
+            dev.charlstm.train.TrainConfig c = dev.charlstm.testing.TinyModels.config().with("layers", layers);
+            assertThat(MemoryBudget.parameters(c, 100)).as("%s layers", layers)
+                    .isEqualTo(dev.charlstm.testing.TinyModels.network(c).numParams());
+        }
+    }
+
+    @Test
+    void aMistypedCommandSuggestsTheClosestOne() {
+        assertThat(Main.run("sampel", "--length", "3")).isEqualTo(2);
+        assertThat(console.err()).isEqualTo("charlstm: error: unknown command 'sampel'; did you mean 'sample'? "
+                + "(see 'charlstm --help')" + System.lineSeparator());
+        console.reset();
+        assertThat(Main.run("xyzzy")).isEqualTo(2);
+        assertThat(console.err()).isEqualTo("charlstm: error: unknown command 'xyzzy' (see 'charlstm --help')"
+                + System.lineSeparator());
+    }
+
+    @Test
+    void trainHelpKeepsEachKeysTextUnderItAndTheSeedRangeReadable() {
+        assertThat(Main.run("train", "--help")).isZero();
+        String help = console.out();
+        String keys = help.substring(help.indexOf("Configuration keys"));
+        assertThat(keys).contains("9223372036854775807").doesNotContain("E18");
+        java.util.List<String> lines = keys.lines().skip(1).filter(l -> !l.isBlank()).toList();
+        assertThat(lines).isNotEmpty().allSatisfy(line -> {
+            assertThat(line.length()).as(line).isLessThanOrEqualTo(80);
+            assertThat(line).as("indented, never wrapped to column 0").startsWith("  ");
+        });
+    }
 }

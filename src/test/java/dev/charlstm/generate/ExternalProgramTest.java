@@ -43,6 +43,11 @@ class ExternalProgramTest {
         String expected = Generator.load(model).generate(GenerationOptions.builder().prime("Th").length(120)
                 .temperature(0.8).seed(2021L).build()).get(0).fullText();
         assertThat(output).contains("SAMPLE-BEGIN" + expected + "SAMPLE-END");
+        // The artifact brings no logging binding to its users, so loading a model prints no ND4J
+        // INFO lines into the host program's output (Logback, unconfigured, printed a dozen).
+        assertThat(output).contains("LOGBACK-ON-CLASSPATH=false")
+                .doesNotContain("Loaded [CpuBackend] backend")
+                .doesNotContainPattern("(?m)\\b(INFO|DEBUG)\\b.*org\\.(nd4j|deeplearning4j)");
     }
 
     private static String run(Path dir, String... command) throws IOException, InterruptedException {

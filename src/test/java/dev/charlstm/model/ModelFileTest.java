@@ -114,6 +114,56 @@ class ModelFileTest {
                 .hasMessage(otherVocabulary + ": the network has 100 outputs but the vocabulary has 3 characters");
     }
 
+    // --- entries larger than they can be (zip bombs) --------------------------------------------
+
+    @Test
+    void aHugeCheckpointOrMetadataEntryIsRefusedByItsLimitNotReadWhole() throws Exception {
+        Path file = dir.resolve("latest.zip");
+        ModelFile.saveCheckpoint(file, TinyModels.network(config), TinyModels.metadata(config), "{}".getBytes());
+        long size = 64L << 20;
+        Path state = Zips.rewriteWithZeros(file, dir.resolve("state-bomb.zip"), "charlstm/checkpoint.json", size);
+        assertThat(Files.size(state)).isLessThan(1 << 20);
+        assertThatThrownBy(() -> ModelFile.load(state)).isInstanceOf(ModelFileException.class)
+                .hasMessage(state + ": its charlstm/checkpoint.json is 67,108,864 bytes uncompressed, more than the "
+                        + "33,554,432 bytes it can legitimately be (the trainer's state is a few megabytes at most); "
+                        + "refused without reading it");
+        Path meta = Zips.rewriteWithZeros(file, dir.resolve("meta-bomb.zip"), "charlstm/metadata.json", size);
+        assertThatThrownBy(() -> ModelFile.load(meta)).isInstanceOf(ModelFileException.class)
+                .hasMessageStartingWith(meta + ": its charlstm/metadata.json is 67,108,864 bytes uncompressed");
+    }
+
+    @Test
+    void weightsLargerThanTheConfigurationsParameterCountAreRefusedWithTheReason() throws Exception {
+        MultiLayerNetwork net = TinyModels.network(config);
+        Path file = dir.resolve("model.zip");
+        ModelFile.save(file, net, TinyModels.metadata(config));
+        long limit = net.numParams() * 8 + ModelFile.ARRAY_HEADER_LIMIT;
+        Path bomb = Zips.rewriteWithZeros(file, dir.resolve("weights-bomb.zip"), "coefficients.bin", 256L << 20);
+        assertThatThrownBy(() -> ModelFile.load(bomb)).isInstanceOf(ModelFileException.class)
+                .hasMessage(String.format("%s: its coefficients.bin is 268,435,456 bytes uncompressed, more than the "
+                        + "%,d bytes it can legitimately be (its configuration has %d parameters); refused without "
+                        + "reading it", bomb, limit, net.numParams()));
+        // The same bomb with the central directory claiming a small size: inflated only up to the limit.
+        Zips.declareSize(bomb, "coefficients.bin", 1000);
+        assertThatThrownBy(() -> ModelFile.load(bomb)).isInstanceOf(ModelFileException.class)
+                .hasMessageStartingWith(bomb + ": its coefficients.bin is larger than that uncompressed, more than the "
+                        + String.format("%,d", limit) + " bytes");
+    }
+
+    @Test
+    void aSamplerNeverReadsTheOptimiserStateSoOnlyTrainingRefusesAHugeOne() throws Exception {
+        MultiLayerNetwork net = TinyModels.network(config);
+        Path file = dir.resolve("latest.zip");
+        ModelFile.saveCheckpoint(file, net, TinyModels.metadata(config), "{}".getBytes());
+        Path bomb = Zips.rewriteWithZeros(file, dir.resolve("updater-bomb.zip"), "updaterState.bin", 256L << 20);
+        INDArray input = Nd4j.create(new float[] {55, 17, 10}, new long[] {1, 1, 3}, 'c');
+        assertThat(ModelFile.load(bomb).network().output(input)).isEqualTo(net.output(input));
+        assertThatThrownBy(() -> ModelFile.load(bomb, true)).isInstanceOf(ModelFileException.class)
+                .hasMessageContaining("its updaterState.bin is 268,435,456 bytes uncompressed")
+                .hasMessageContaining("the optimiser keeps at most 3 values for each of the " + net.numParams()
+                        + " parameters");
+    }
+
     private Path rewrite(Path source, String name, String entry, byte[] replacement) throws IOException {
         return Zips.rewrite(source, dir.resolve(name), entry, replacement);
     }

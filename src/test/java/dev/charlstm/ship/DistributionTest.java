@@ -85,7 +85,7 @@ class DistributionTest {
         Set<String> classPath;
         try (JarFile jf = new JarFile(jar.toFile())) {
             var attributes = jf.getManifest().getMainAttributes();
-            assertThat(attributes.getValue("Main-Class")).isEqualTo("dev.charlstm.cli.Main");
+            assertThat(attributes.getValue("Main-Class")).isEqualTo("dev.charlstm.cli.JarMain");
             classPath = new TreeSet<>(Arrays.asList(attributes.getValue("Class-Path").split(" ")));
         }
         Set<String> lib = fileNames(dist.resolve("lib"));
@@ -179,6 +179,36 @@ class DistributionTest {
         String viaJavaJar = run(elsewhere, Map.of(), 60, javaJar.toArray(String[]::new));
 
         assertThat(viaLauncher).startsWith("It's \"Th\" * ").hasSizeGreaterThan(20).isEqualTo(viaJavaJar);
+    }
+
+    @Test
+    void theJarMavenLeavesInTargetRunsFromTheDistributionBesideIt() throws Exception {
+        Path targetJar = project.resolve("target").resolve("charlstm-" + version + ".jar");
+        Path elsewhere = Files.createDirectories(work.resolve("jar-in-target"));
+        String out = run(elsewhere, Map.of(), 60, javaBinary(), "-jar", targetJar.toString(), "--version");
+        assertThat(out).isEqualTo("charlstm " + version + "\n");
+        String help = run(elsewhere, Map.of(), 60, javaBinary(), "-jar", targetJar.toString(), "sample", "--help");
+        assertThat(help).contains("--prime");
+
+        // Alone, without a distribution beside it, it says where the runnable jar is: no stack trace.
+        Path alone = Files.createDirectories(work.resolve("alone")).resolve(targetJar.getFileName());
+        Files.copy(targetJar, alone);
+        Process p = start(elsewhere, Map.of(), javaBinary(), "-jar", alone.toString(), "--help");
+        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(p.exitValue()).isEqualTo(1);
+        assertThat(read(p, "stderr")).startsWith("charlstm: error: " + alone + " runs only beside its runtime jars")
+                .contains("bin/charlstm").hasLineCount(1);
+    }
+
+    @Test
+    void logsAreCreatedOnlyWhenSomethingIsLogged() throws Exception {
+        Path fresh = Files.createDirectories(work.resolve("fresh-cwd"));
+        run(fresh, Map.of(), 60, symlinkToLauncher("help").toString(), "--help");
+        run(fresh, Map.of(), 60, symlinkToLauncher("train-help").toString(), "train", "--help");
+        assertThat(fresh.resolve("logs")).as("--help leaves no logs/ behind").doesNotExist();
+        run(fresh, Map.of(), 60, symlinkToLauncher("logged").toString(), "sample", "--model",
+                models.resolve("tiny").toString(), "--length", "5");
+        assertThat(fresh.resolve("logs").resolve("charlstm.log")).as("a command that logs gets its file").exists();
     }
 
     @Test
@@ -367,9 +397,13 @@ class DistributionTest {
         return jarNames(Files.readAllLines(tree));
     }
 
-    /** "group:artifact:jar[:classifier]:version:scope" lines to "artifact-version[-classifier].jar". */
+    /**
+     * "group:artifact:jar[:classifier]:version:scope" lines to "artifact-version[-classifier].jar".
+     * The project's own optional dependencies (Logback) are marked " (optional)" and are runtime jars too.
+     */
     static Set<String> jarNames(List<String> treeLines) {
-        Pattern coordinates = Pattern.compile("([\\w.-]+):([\\w.-]+):jar:(?:([\\w.-]+):)?([\\w.-]+):(compile|runtime)$");
+        Pattern coordinates = Pattern.compile(
+                "([\\w.-]+):([\\w.-]+):jar:(?:([\\w.-]+):)?([\\w.-]+):(compile|runtime)(?: \\(optional\\))?$");
         Set<String> names = new TreeSet<>();
         for (String line : treeLines) {
             Matcher m = coordinates.matcher(line.replaceFirst("^[|+\\\\ -]*", "").trim());

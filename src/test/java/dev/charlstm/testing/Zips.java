@@ -34,4 +34,52 @@ public final class Zips {
         }
         return target;
     }
+
+    /**
+     * Copies a zip with one entry replaced by {@code size} zero bytes: a zip bomb in miniature, as
+     * zeros deflate about a thousandfold, so the test file stays small whatever it inflates to.
+     */
+    public static Path rewriteWithZeros(Path source, Path target, String entry, long size) throws IOException {
+        try (ZipFile in = new ZipFile(source.toFile());
+             OutputStream os = Files.newOutputStream(target);
+             ZipOutputStream out = new ZipOutputStream(os)) {
+            for (ZipEntry e : Collections.list(in.entries())) {
+                if (!e.getName().equals(entry)) {
+                    out.putNextEntry(new ZipEntry(e.getName()));
+                    in.getInputStream(e).transferTo(out);
+                    out.closeEntry();
+                }
+            }
+            out.putNextEntry(new ZipEntry(entry));
+            byte[] zeros = new byte[1 << 20];
+            for (long left = size; left > 0; left -= zeros.length) {
+                out.write(zeros, 0, (int) Math.min(left, zeros.length));
+            }
+            out.closeEntry();
+        }
+        return target;
+    }
+
+    /**
+     * Makes the central directory claim that {@code entry} inflates to {@code declared} bytes,
+     * whatever it really holds: the size a loader must not trust.
+     */
+    public static void declareSize(Path zip, String entry, int declared) throws IOException {
+        byte[] bytes = Files.readAllBytes(zip);
+        byte[] name = entry.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(bytes).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        boolean found = false;
+        for (int i = 0; i + 46 <= bytes.length; i++) {
+            // central directory file header: signature, ..., uncompressed size at +24, name length at +28
+            if (b.getInt(i) == 0x02014b50 && (b.getShort(i + 28) & 0xffff) == name.length
+                    && java.util.Arrays.equals(bytes, i + 46, i + 46 + name.length, name, 0, name.length)) {
+                b.putInt(i + 24, declared);
+                found = true;
+            }
+        }
+        if (!found) {
+            throw new IOException(entry + " not in the central directory of " + zip);
+        }
+        Files.write(zip, bytes);
+    }
 }

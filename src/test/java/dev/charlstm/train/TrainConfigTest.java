@@ -80,4 +80,27 @@ class TrainConfigTest {
         TrainConfig c = TrainConfig.defaults().with("hidden_size", 32).with("seed", 9);
         assertThat(TrainConfig.fromMap(c.asMap())).isEqualTo(c);
     }
+
+    @Test
+    void aKeyWrittenTwiceInYamlIsRefusedRatherThanLastWins() throws Exception {
+        Path twice = dir.resolve("twice.yaml");
+        Files.writeString(twice, "hidden_size: 128\nlayers: 1\nhidden_size: 64\n");
+        assertThatThrownBy(() -> TrainConfig.load(twice))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("config file " + twice + " sets 'hidden_size' more than once (again at line 3); keep one");
+    }
+
+    @Test
+    void helpTextWrapsAtWordsUnderItsKeyAndShowsTheSeedRangeAsAnInteger() {
+        String help = TrainConfig.describeKeys();
+        assertThat(help).contains("9223372036854775807").doesNotContain("E18");
+        for (String line : help.split(System.lineSeparator())) {
+            assertThat(line.length()).as(line).isLessThanOrEqualTo(TrainConfig.HELP_WIDTH);
+            assertThat(line).as("a key line or a continuation under the description column")
+                    .matches("  [a-z_]+ +\\S.*|" + " ".repeat(23) + "\\S.*");
+        }
+        // Words are never split: every word of every description appears whole.
+        assertThat(help.replaceAll("\\s+", " ")).contains("decoupled weight decay of the weight matrices, times the "
+                + "learning rate, after each Adam step (0 = off)");
+    }
 }
