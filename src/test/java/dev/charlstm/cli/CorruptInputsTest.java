@@ -48,7 +48,7 @@ class CorruptInputsTest {
 
     private static final List<String> TINY = List.of("--no-progress", "--max-iterations", "2",
             "--set", "embedding_size=8", "--set", "hidden_size=8", "--set", "chunk_length=20",
-            "--set", "tbptt_length=10", "--set", "batch_size=4", "--set", "sample_length=5");
+            "--set", "tbptt_length=10", "--set", "batch_size=4", "--set", "sample_length=5", "--set", "plan=off");
 
     @BeforeAll
     static void damagedFiles() throws Exception {

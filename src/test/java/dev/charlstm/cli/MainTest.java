@@ -30,8 +30,24 @@ class MainTest {
                 "--set", "eval_every=2", "--set", "sample_length=10");
         assertThat(code).as(console.err()).isZero();
         assertThat(console.out()).contains("Model: " + out.resolve("model.zip"));
-        assertThat(ModelFile.load(out.resolve("model.zip")).metadata().training().iterations()).isEqualTo(4);
+        var training = ModelFile.load(out.resolve("model.zip")).metadata().training();
+        assertThat(training.iterations()).isEqualTo(4);
         assertThat(out.resolve("metrics.json")).exists();
+        // The run was planned (the default), with every key given on the command line kept.
+        var metrics = new com.fasterxml.jackson.databind.ObjectMapper().readTree(out.resolve("metrics.json").toFile());
+        var plan = metrics.get("plan");
+        assertThat(plan.get("fixed_keys")).extracting(com.fasterxml.jackson.databind.JsonNode::asText)
+                .containsExactlyInAnyOrder("hidden_size", "batch_size", "eval_every");
+        assertThat(plan.get("candidates")).allSatisfy(c -> {
+            assertThat(c.get("hidden_size").asInt()).isEqualTo(8);
+            assertThat(c.get("batch_size").asInt()).isEqualTo(4);
+            assertThat(c.get("train_chars_per_sec").asLong()).isPositive();
+        });
+        assertThat(plan.get("max_iterations").asLong()).isEqualTo(4);
+        assertThat(metrics.get("config").get("layers").asInt()).isEqualTo(plan.get("chosen").get("layers").asInt());
+        assertThat(metrics.get("config").get("eval_every").asInt()).isEqualTo(2);
+        assertThat(training.plan()).as("the model's metadata keeps the plan").containsKeys("chosen", "candidates");
+        assertThat(metrics.get("test_loss_nats").asDouble()).isPositive();
         assertThat(out.resolve("loss.png")).exists();
     }
 
@@ -108,7 +124,7 @@ class MainTest {
 
     private static final String[] TINY = {"--no-progress", "--set", "embedding_size=8", "--set", "hidden_size=8",
         "--set", "chunk_length=20", "--set", "tbptt_length=10", "--set", "batch_size=4", "--set", "eval_every=2",
-        "--set", "sample_length=10"};
+        "--set", "sample_length=10", "--set", "plan=off"};
 
     private int train(Path corpus, Path out, String... more) {
         java.util.List<String> args = new java.util.ArrayList<>(java.util.List.of("train", "--corpus", corpus.toString(),

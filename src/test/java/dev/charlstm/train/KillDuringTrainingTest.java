@@ -152,7 +152,8 @@ class KillDuringTrainingTest {
         command.addAll(args);
         command.addAll(List.of("--no-progress", "--set", "embedding_size=8", "--set", "hidden_size=16",
                 "--set", "chunk_length=20", "--set", "tbptt_length=10", "--set", "batch_size=8",
-                "--set", "eval_every=1", "--set", "sample_length=5", "--set", "patience=0"));
+                "--set", "eval_every=1", "--set", "sample_length=5", "--set", "patience=0", "--set", "plan=off",
+                "--set", "checkpoint_seconds=0"));
         if (!args.contains("--max-iterations")) {
             command.addAll(List.of("--set", "iterations=1000000"));
         }

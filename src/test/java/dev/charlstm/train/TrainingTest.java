@@ -72,8 +72,8 @@ class TrainingTest {
         assertThat(model.metadata().training().corpusSha256()).isEqualTo(corpus.sha256());
         assertThat(model.metadata().training().valLossNats()).isEqualTo(best);
         assertThat(model.metadata().hyperparameters().get("hidden_size")).isEqualTo(16);
-        int[] validation = corpus.split(0.1).validation();
-        assertThat(LossEvaluator.nats(model.network(), validation, 8, 10)).isCloseTo(best, within(1e-3));
+        int[] validation = corpus.split(0.1, 0.05).validation();
+        assertThat(LossEvaluator.nats(model.network(), validation, Trainer.EVAL_STREAMS, 10)).isCloseTo(best, within(1e-3));
 
         // Trained by the BLAS engine, loaded and sampled through the public library like any model.
         var generator = dev.charlstm.generate.Generator.load(dir.resolve("model.zip"));
@@ -90,6 +90,42 @@ class TrainingTest {
         try (var files = Files.walk(dir)) {
             assertThat(files.filter(p -> p.toString().endsWith(".tmp"))).isEmpty();
         }
+    }
+
+    @Test
+    void theTestTextIsNeitherTrainedOnNorUsedForSelectionAndIsReportedForTheChosenModel() throws Exception {
+        // The last 5% is text of another kind: a model that never saw it does far worse there.
+        String faq = Files.readString(corpusFile);
+        java.util.Random random = new java.util.Random(3);
+        StringBuilder tail = new StringBuilder();
+        while (tail.length() < 400) {
+            tail.append((char) (random.nextBoolean() ? 'A' + random.nextInt(26) : '0' + random.nextInt(10)));
+        }
+        Path corpusWithTail = dir.resolve("with-tail.txt");
+        Files.writeString(corpusWithTail, faq + tail);
+        Path out = dir.resolve("run");
+        TinyModels.train(corpusWithTail, out, null, "eval_chars=100");
+
+        Corpus corpus = Corpus.fromText(Files.readString(corpusWithTail), Vocabulary.printable(), false);
+        Corpus.Split split = corpus.split(0.1, 0.05);
+        assertThat(corpus.text().substring(corpus.length() - split.test().length)).as("the test text is the odd tail")
+                .matches("[A-Z0-9]+");
+        JsonNode metrics = new ObjectMapper().readTree(out.resolve("metrics.json").toFile());
+        assertThat(metrics.get("test_chars").asInt()).isEqualTo(split.test().length);
+        assertThat(metrics.get("val_chars").asInt()).isEqualTo(split.validation().length);
+        assertThat(metrics.get("selection_val_chars").asInt()).isEqualTo(100);
+        double best = metrics.get("best_val_loss_nats").asDouble();
+        assertThat(metrics.get("test_loss_nats").asDouble()).isGreaterThan(best + 0.5);
+
+        // Selection measured the first 100 validation characters, every time; the end measured all of them.
+        ModelFile.Loaded model = ModelFile.load(out.resolve("model.zip"));
+        int[] selection = java.util.Arrays.copyOf(split.validation(), 100);
+        assertThat(LossEvaluator.nats(model.network(), selection, Trainer.EVAL_STREAMS, 10)).isCloseTo(best, within(1e-3));
+        assertThat(metrics.get("full_val_loss_nats").asDouble()).isCloseTo(
+                LossEvaluator.nats(model.network(), split.validation(), Trainer.EVAL_STREAMS, 10), within(1e-3));
+        assertThat(model.metadata().training().testLossNats()).isEqualTo(metrics.get("test_loss_nats").asDouble());
+        assertThat(Trainer.selectionText(split.validation(), 0)).isSameAs(split.validation());
+        assertThat(Trainer.selectionText(split.validation(), 1_000_000)).isSameAs(split.validation());
     }
 
     @Test
