@@ -162,17 +162,22 @@ final class CharLstm {
         /** Buffers for the half of a wide batch that another core computes. */
         final Scratch otherHalf;
 
-        Scratch(int batch) {
+        Scratch(int batch, boolean split) {
             gates = new float[batch][4 * hidden];
             spare = new float[batch][4 * hidden];
             inputs = new float[batch][];
-            otherHalf = batch >= PARALLEL_BATCH && Runtime.getRuntime().availableProcessors() > 1
-                    ? new Scratch((batch + 1) / 2) : null;
+            otherHalf = split && batch >= PARALLEL_BATCH ? new Scratch((batch + 1) / 2, false) : null;
         }
     }
 
+    /** Scratch for batches of up to {@code batch}, split across two cores when the machine has them. */
     Scratch scratch(int batch) {
-        return new Scratch(batch);
+        return scratch(batch, Runtime.getRuntime().availableProcessors() > 1);
+    }
+
+    /** Scratch that splits wide batches ({@code split}) or never does, whatever the machine. */
+    Scratch scratch(int batch, boolean split) {
+        return new Scratch(batch, split);
     }
 
     /** Feeds one character to one stream, advancing its state, and writes the next character's logits. */

@@ -23,7 +23,8 @@ import java.util.Objects;
  *                    higher is more random
  * @param topK        sample only among the k most likely characters (0 = no limit)
  * @param topP        sample only among the most likely characters whose probabilities add up
- *                    to p, in (0, 1] (1 = no limit)
+ *                    to p, in (0, 1] (1 = no limit); with a top-k, p is a share of the top k
+ *                    renormalised (top-k first, then top-p)
  * @param seed        the same seed and options give the same text; null draws a fresh seed
  * @param count       samples generated together as one batch; sample i uses seed + i
  * @param stop        generation of a sample ends when its text ends with one of these (the

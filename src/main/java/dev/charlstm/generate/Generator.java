@@ -179,6 +179,11 @@ public final class Generator {
         return network.scratch(batch);
     }
 
+    /** Scratch space that splits batches of {@link CharLstm#PARALLEL_BATCH} or more across two cores, or never. */
+    CharLstm.Scratch scratch(int batch, boolean twoCores) {
+        return network.scratch(batch, twoCores);
+    }
+
     /**
      * The model's loss on a text, folded onto its vocabulary as the corpus was (characters it
      * cannot fold are dropped): each character predicted from everything before it.

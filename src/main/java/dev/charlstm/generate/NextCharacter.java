@@ -4,8 +4,10 @@ import java.util.Arrays;
 import java.util.SplittableRandom;
 
 /**
- * Picks the next character from logits: temperature, then top-k, then top-p (nucleus), then a
- * draw. Temperature 0 is greedy (argmax).
+ * Picks the next character from logits: softmax at the temperature, then top-k (the k likeliest
+ * characters, renormalised), then top-p (nucleus) on those renormalised probabilities (the fewest
+ * likeliest characters whose share reaches p, renormalised again), then a draw. Temperature 0 is
+ * greedy (argmax).
  */
 final class NextCharacter {
 
@@ -46,7 +48,12 @@ final class NextCharacter {
         return last; // rounding left u just above the total
     }
 
-    /** Keeps the top-k most likely characters, then the smallest prefix reaching top-p, renormalised. */
+    /**
+     * Keeps the top-k most likely characters, renormalises them, then keeps the smallest prefix of
+     * those whose renormalised probabilities reach top-p, and renormalises again. Taking top-p of
+     * the renormalised top-k is the usual order: top-p then means a share of what top-k left, not
+     * of the whole distribution.
+     */
     private void truncate() {
         for (int i = 0; i < order.length; i++) {
             order[i] = i;
@@ -55,10 +62,18 @@ final class NextCharacter {
         Arrays.sort(order, (a, b) -> probs[a] != probs[b] ? Double.compare(probs[b], probs[a]) : Integer.compare(a, b));
         int keep = topK > 0 ? Math.min(topK, order.length) : order.length;
         if (topP < 1) {
+            double topKMass = 0;
+            for (int r = 0; r < keep; r++) {
+                topKMass += probs[order[r]];
+            }
+            // Comparing mass / topKMass with topP is comparing the renormalised cumulative sum.
+            // Without a top-k cut the mass is 1 up to rounding; topP alone keeps such draws exactly
+            // as they were.
+            double threshold = keep < order.length ? topP * topKMass : topP;
             double mass = 0;
             for (int r = 0; r < keep; r++) {
                 mass += probs[order[r]];
-                if (mass >= topP) {
+                if (mass >= threshold) {
                     keep = r + 1;
                     break;
                 }

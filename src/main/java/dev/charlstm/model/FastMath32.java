@@ -41,7 +41,10 @@ public final class FastMath32 {
         }
     }
 
-    /** {@code x[i] = 1 / (1 + e^(-x[i]))} for i in [off, off+n); {@code scratch} at least as long as {@code x}. */
+    /**
+     * {@code x[i] = 1 / (1 + e^(-x[i]))} for i in [off, off+n); {@code scratch} at least as long as
+     * {@code x}. Any argument past ±87 saturates (1, or about 1.6e-38); NaN stays NaN.
+     */
     public static void sigmoid(float[] x, int off, int n, float[] scratch) {
         powersOfTwo(x, off, n, scratch, -1f);
         for (int i = off; i < off + n; i++) {
@@ -60,13 +63,17 @@ public final class FastMath32 {
         }
     }
 
-    /** {@code scratch[i] = 2^round(sign·x[i] / ln 2)}, the exponent clamped to what a float holds. */
+    /** {@code scratch[i] = 2^round(v / ln 2)} for {@code v = sign·x[i]} clamped to ±87, as {@link #reduced} clamps it. */
     private static void powersOfTwo(float[] x, int off, int n, float[] scratch, float sign) {
         if (scratch.length < off + n) {
             throw new IllegalArgumentException("scratch holds " + scratch.length + " floats, needs " + (off + n));
         }
         for (int i = off; i < off + n; i++) {
-            int e = Float.floatToRawIntBits(sign * x[i] * LOG2E + ROUND) - ROUND_BITS;
+            // Clamp first: the rounding trick needs |v·log2 e| below 2^22, and past it the exponent
+            // read from the bits is garbage (between about 8.7e6 and 1.7e7 it wrapped to the wrong
+            // sign, so sigmoid gave 0 for a huge positive argument). NaN passes through the clamp.
+            float v = Math.max(-MAX_ARG, Math.min(MAX_ARG, sign * x[i]));
+            int e = Float.floatToRawIntBits(v * LOG2E + ROUND) - ROUND_BITS;
             e = Math.max(-126, Math.min(126, e));
             scratch[i] = Float.intBitsToFloat((e + 127) << 23);
         }

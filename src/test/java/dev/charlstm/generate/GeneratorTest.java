@@ -158,6 +158,65 @@ class GeneratorTest {
         }
     }
 
+    /**
+     * The two-core path: 32 long samples with different seeds and options stepped as one batch,
+     * split across two cores while 16 or more are left, each equal to the same sample generated
+     * alone. Stop strings end some early, so the batch also narrows through the split threshold.
+     */
+    @Test
+    void aWideBatchSplitAcrossTwoCoresGivesEverySampleWhatItGetsAlone() {
+        List<GenerationOptions> requests = new ArrayList<>();
+        double[] temperatures = {0.0, 0.5, 0.8, 1.0, 1.3};
+        for (int i = 0, streams = 0; streams < 32; i++) {
+            int count = Math.min(i % 3 == 0 ? 3 : 1, 32 - streams);
+            streams += count;
+            GenerationOptions.Builder b = GenerationOptions.builder().prime(i % 2 == 0 ? "Th" : "Masks are ")
+                    .length(2000 + 37 * i).seed(1000L + 97 * i).temperature(temperatures[i % temperatures.length])
+                    .count(count);
+            if (i % 4 == 1) {
+                b.topK(5);
+            }
+            if (i % 4 == 2) {
+                b.topP(0.9);
+            }
+            if (i % 4 == 3) {
+                b.topK(8).topP(0.8);
+            }
+            if (i % 5 == 4) {
+                b.stop(List.of("e t", "\n\n"));
+            }
+            requests.add(b.build());
+        }
+        List<Generator.Prepared> prepared = new ArrayList<>();
+        List<SampleStream> active = new ArrayList<>();
+        for (GenerationOptions o : requests) {
+            Generator.Prepared p = generator.prepare(o, (i, text) -> { });
+            prepared.add(p);
+            active.addAll(p.streams());
+        }
+        assertThat(active).hasSize(32);
+        CharLstm.Scratch scratch = generator.scratch(active.size(), true);
+        assertThat(scratch.otherHalf).as("batches of 16 or more are split").isNotNull();
+        int wideSteps = 0;
+        while (!active.isEmpty()) {
+            wideSteps += active.size() >= CharLstm.PARALLEL_BATCH ? 1 : 0;
+            generator.step(active, scratch);
+        }
+        assertThat(wideSteps).as("steps taken on two cores").isGreaterThanOrEqualTo(1000);
+        int stopped = 0;
+        for (int r = 0; r < requests.size(); r++) {
+            GenerationOptions o = requests.get(r);
+            List<Sample> batched = prepared.get(r).samples();
+            for (int i = 0; i < o.count(); i++) {
+                Sample alone = generator.generate(o.toBuilder().count(1).seed(o.seed() + i).build()).get(0);
+                assertThat(batched.get(i)).as("request %d, sample %d", r, i).isEqualTo(alone);
+                assertThat(alone.text().length()).isLessThanOrEqualTo(o.length());
+                stopped += alone.stoppedBy() != null ? 1 : 0;
+            }
+        }
+        assertThat(stopped).as("samples ended early by a stop string").isPositive();
+    }
+
     @Test
     void scoreMatchesTheDl4jEvaluation() {
         String text = "Testing is free for students and employees.\nMasks are required indoors.";

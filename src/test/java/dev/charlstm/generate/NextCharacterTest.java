@@ -57,4 +57,25 @@ class NextCharacterTest {
         assertThat(three[2]).isPositive();
         assertThat(p[0] + p[1]).isLessThan(0.85);
     }
+
+    /**
+     * Top-k first, renormalised, then top-p on the renormalised probabilities. The top 3 hold
+     * 0.573 + 0.211 + 0.128 = 0.912 of the mass; renormalised they are 0.628, 0.231, 0.140, so the
+     * first two already reach 0.85 and the third must never be drawn. Compared against the raw
+     * mass (0.784 < 0.85) the third was kept.
+     */
+    @Test
+    void topPIsTakenOfTheRenormalisedTopK() {
+        double[] p = new double[LOGITS.length];
+        NextCharacter.softmax(LOGITS, 1.0, p);
+        assertThat(p[0] + p[1]).isLessThan(0.85);
+        assertThat((p[0] + p[1]) / (p[0] + p[1] + p[2])).isGreaterThan(0.85);
+        int[] counts = histogram(new NextCharacter(1.0, 3, 0.85, LOGITS.length), 10_000);
+        assertThat(counts[0] + counts[1]).isEqualTo(10_000);
+        assertThat(counts[1]).isBetween(2_400, 3_300); // renormalised over two: 0.269
+        // A nucleus the top-k already satisfies leaves the top-k alone.
+        int[] wide = histogram(new NextCharacter(1.0, 3, 0.99, LOGITS.length), 10_000);
+        assertThat(wide[0] + wide[1] + wide[2]).isEqualTo(10_000);
+        assertThat(wide[2]).isPositive();
+    }
 }

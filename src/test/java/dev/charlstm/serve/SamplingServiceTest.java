@@ -134,6 +134,47 @@ class SamplingServiceTest {
         }
     }
 
+    /**
+     * 32 clients at once really share forward steps: while they run, {@code /metrics} must show a
+     * step of at least 16 samples (wide enough for the scheduler to split it across two cores), and
+     * every text must still be what it is alone. The gauge is read while the requests run; each is
+     * 5,000 characters long, so the wide steps last far longer than one scrape of the metrics.
+     */
+    @Test
+    void concurrentRequestsShareWideForwardStepsAndStillGetWhatTheyGetAlone() throws Exception {
+        int clients = 32;
+        int length = 5_000;
+        ExecutorService pool = Executors.newFixedThreadPool(clients);
+        try {
+            java.util.concurrent.CountDownLatch ready = new java.util.concurrent.CountDownLatch(clients);
+            List<Future<ServiceClient.Reply>> replies = new ArrayList<>();
+            for (int seed = 100; seed < 100 + clients; seed++) {
+                String body = "{\"model\":\"faq\",\"prime\":\"Th\",\"length\":" + length + ",\"seed\":" + seed + "}";
+                replies.add(pool.submit(() -> {
+                    ready.countDown();
+                    ready.await();
+                    return client.post("/v1/generate", body);
+                }));
+            }
+            java.util.regex.Pattern gauge = java.util.regex.Pattern.compile("(?m)^charlstm_active_streams (\\S+)$");
+            double widest = 0;
+            while (!replies.stream().allMatch(Future::isDone)) {
+                java.util.regex.Matcher m = gauge.matcher(client.get("/metrics").body());
+                assertThat(m.find()).as("charlstm_active_streams in /metrics").isTrue();
+                widest = Math.max(widest, Double.parseDouble(m.group(1)));
+            }
+            assertThat(widest).as("most samples seen in one forward step").isGreaterThanOrEqualTo(16);
+            for (int i = 0; i < clients; i++) {
+                ServiceClient.Reply r = replies.get(i).get();
+                assertThat(r.status()).isEqualTo(200);
+                assertThat(r.json().get("texts").get(0).asText()).as("seed %d", 100 + i)
+                        .isEqualTo(expected("Th", length, 100 + i));
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
     @Test
     void scoresAText() throws Exception {
         ServiceClient.Reply r = client.post("/v1/score", "{\"model\":\"faq\",\"text\":\"Masks are required indoors.\"}");
