@@ -15,6 +15,7 @@ import org.deeplearning4j.nn.weights.WeightInit;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.learning.config.Adam;
+import org.nd4j.linalg.schedule.ISchedule;
 import org.nd4j.linalg.schedule.ScheduleType;
 import org.nd4j.linalg.schedule.StepSchedule;
 
@@ -29,11 +30,26 @@ public final class NetworkFactory {
 
     private NetworkFactory() {}
 
+    /**
+     * DL4J's updater counts segments: {@code constant} is a step decay ({@code lr_decay} every
+     * {@code lr_decay_every} iterations, 1.0 = constant); {@code cosine} warms up over the first 5%
+     * of the run and decays to a tenth of the rate at {@code lr_schedule_iterations} (0: at
+     * {@code iterations}).
+     */
+    static ISchedule learningRate(TrainConfig c, int segmentsPerIteration) {
+        if (c.lrSchedule().equals("cosine")) {
+            long iterations = c.lrScheduleIterations() > 0 ? c.lrScheduleIterations() : c.iterations();
+            int total = (int) Math.min(Integer.MAX_VALUE / 2, Math.max(2, iterations * segmentsPerIteration));
+            return new WarmupCosineSchedule(c.learningRate(), total / 20, total, 0.1);
+        }
+        return new StepSchedule(ScheduleType.ITERATION, c.learningRate(), c.lrDecay(),
+                (double) c.lrDecayEvery() * segmentsPerIteration);
+    }
+
     public static MultiLayerNetwork build(TrainConfig c, int vocabularySize) {
         // DL4J counts an iteration per truncated-BPTT segment; the config counts chunk batches.
         int segmentsPerIteration = c.chunkLength() / c.tbpttLength();
-        var adam = new Adam(new StepSchedule(ScheduleType.ITERATION, c.learningRate(), c.lrDecay(),
-                (double) c.lrDecayEvery() * segmentsPerIteration));
+        var adam = new Adam(learningRate(c, segmentsPerIteration));
         var builder = new NeuralNetConfiguration.Builder()
                 .seed(c.seed())
                 .dataType(DataType.FLOAT)

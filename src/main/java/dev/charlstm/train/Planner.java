@@ -37,7 +37,8 @@ final class Planner {
             new Candidate("x512", 2, 512, 64, 0.5));
 
     /** The keys a plan chooses; any of them the user fixed stays as given. */
-    static final List<String> PLANNED_KEYS = List.of("layers", "hidden_size", "batch_size", "dropout", "eval_every");
+    static final List<String> PLANNED_KEYS = List.of("layers", "hidden_size", "batch_size", "dropout", "eval_every",
+            "lr_schedule_iterations");
 
     /**
      * Share of the wall-clock budget left for training iterations: the rest goes to validations,
@@ -88,6 +89,9 @@ final class Planner {
         TrainConfig chosen = configs.get(scored.indexOf(best));
         if (!fixed.contains("eval_every")) {
             chosen = chosen.with("eval_every", evalEvery(best.iterations()));
+        }
+        if (chosen.lrSchedule().equals("cosine") && !fixed.contains("lr_schedule_iterations")) {
+            chosen = chosen.with("lr_schedule_iterations", best.iterations()); // the decay ends where the budget does
         }
         return new RunPlan(chosen, scored, best, trainChars, config.maxSeconds(), config.iterations(), probeSeconds,
                 fixedPlannedKeys(fixed));

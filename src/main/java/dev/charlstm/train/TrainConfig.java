@@ -66,6 +66,11 @@ public final class TrainConfig {
             new Key("layers", 2, 1, 8, "stacked LSTM layers"),
             new Key("dropout", 0.4, 0.0, 0.9, "dropout probability on the input of every layer after the first LSTM"),
             new Key("learning_rate", 0.005, 1e-6, 1.0, "Adam learning rate"),
+            new Key("lr_schedule", "constant", 0, 0, "'constant': the rate times lr_decay every lr_decay_every "
+                    + "iterations; 'cosine': a 5% warm-up, then a cosine decay to a tenth of the rate at "
+                    + "lr_schedule_iterations"),
+            new Key("lr_schedule_iterations", 0L, 0, 100_000_000, "where the cosine schedule ends (0 = at "
+                    + "'iterations'; a planned run sets it to the iterations it plans)"),
             new Key("lr_decay", 1.0, 0.01, 1.0, "learning rate factor applied every lr_decay_every iterations"),
             new Key("lr_decay_every", 100, 1, 1_000_000, "iterations between learning rate decays"),
             new Key("grad_clip", 5.0, 0.0, 1e6, "per-layer gradient L2 norm clip (0 = off)"),
@@ -234,6 +239,9 @@ public final class TrainConfig {
             throw new IllegalArgumentException("'tbptt_length' (" + tbpttLength() + ") must divide 'chunk_length' ("
                     + chunkLength() + ") so that every training segment has the same length");
         }
+        if (!List.of("constant", "cosine").contains(lrSchedule())) {
+            throw new IllegalArgumentException("'lr_schedule' must be constant or cosine, got '" + lrSchedule() + "'");
+        }
         if (!List.of("auto", "off").contains(plan())) {
             throw new IllegalArgumentException("'plan' must be auto or off, got '" + plan() + "'");
         }
@@ -300,6 +308,8 @@ public final class TrainConfig {
     public double dropout() { return (Double) values.get("dropout"); }
     public double learningRate() { return (Double) values.get("learning_rate"); }
     public double lrDecay() { return (Double) values.get("lr_decay"); }
+    public String lrSchedule() { return (String) values.get("lr_schedule"); }
+    public long lrScheduleIterations() { return (Long) values.get("lr_schedule_iterations"); }
     public int lrDecayEvery() { return (Integer) values.get("lr_decay_every"); }
     public double gradClip() { return (Double) values.get("grad_clip"); }
     public double weightDecay() { return (Double) values.get("weight_decay"); }
@@ -319,7 +329,8 @@ public final class TrainConfig {
 
     /** Keys baked into the saved network configuration: a resumed run cannot change them. */
     static final List<String> BAKED_INTO_NETWORK = List.of("embedding_size", "hidden_size", "layers", "dropout",
-            "learning_rate", "lr_decay", "lr_decay_every", "grad_clip", "weight_decay", "tbptt_length");
+            "learning_rate", "lr_decay", "lr_decay_every", "grad_clip", "weight_decay", "tbptt_length", "lr_schedule",
+            "lr_schedule_iterations");
 
     @Override
     public boolean equals(Object o) {
