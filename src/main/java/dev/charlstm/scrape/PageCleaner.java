@@ -1,39 +1,63 @@
 package dev.charlstm.scrape;
 
-import java.util.Locale;
 import org.jsoup.nodes.Document;
 import org.jsoup.nodes.Element;
+import org.jsoup.select.Elements;
 
-/** Removes from a FAQ page everything that is not question or answer text. */
+/**
+ * Removes from a whole page what is never corpus text, whatever the page's shape: code, text a
+ * screen reader never reads, and text meant only for screen readers.
+ */
 final class PageCleaner {
 
-    /** Never text a reader reads as part of an answer: code, widgets and screen-reader-only hints. */
-    private static final String NOISE = String.join(", ",
-            "script", "style", "noscript", "template", "iframe", "svg", "form", "input", "select", "textarea",
-            ".show-for-sr", ".screen-reader-text", ".sr-only", ".visually-hidden", ".last-updated");
+    /** Code and embedded objects: never text a reader reads. */
+    private static final String CODE = "script, style, noscript, template, iframe, svg, canvas, object, embed";
 
-    private static final String ACCORDION_PARTS = ".uw-accordion, .uw-accordion-header, .uw-accordion-panel";
+    /** The conventional classes of text shown to screen readers only. */
+    private static final String SCREEN_READER_ONLY =
+            ".show-for-sr, .screen-reader-text, .sr-only, .visually-hidden, .visually-hidden-focusable, .element-invisible";
+
+    private static final String HIDDEN = "[aria-hidden=true], [hidden], "
+            + "[style~=(?i)(display\\s*:\\s*none|visibility\\s*:\\s*hidden)]";
 
     private PageCleaner() {}
 
-    static void clean(Document doc) {
-        doc.select(NOISE).remove();
-        for (Element button : doc.select("button")) {
-            // Filter and expand/collapse widgets go; the question itself sits in the header's button.
-            if (button.closest(".uw-accordion-header") == null) {
-                button.remove();
+    /** Cleans {@code doc} in place, noting what it removed in {@code drops}. */
+    static void clean(Document doc, DropLog drops) {
+        doc.select(CODE).remove();
+        for (Element element : doc.select(SCREEN_READER_ONLY)) {
+            drop(element, ChromeRule.SCREEN_READER_ONLY, drops);
+        }
+        for (Element element : doc.select(HIDDEN)) {
+            if (!isCollapsedRegion(element)) {
+                drop(element, ChromeRule.HIDDEN, drops);
             }
         }
-        for (Element badge : doc.select(".badge, .updated")) {
-            // An "Updated" marker class on an accordion part itself must not take the FAQ with it.
-            if (!badge.is(ACCORDION_PARTS) && badge.selectFirst(ACCORDION_PARTS) == null) {
-                badge.remove();
-            }
+    }
+
+    /**
+     * A collapsed accordion panel is hidden too until its header is clicked, yet it holds the
+     * answer; what sets it apart from an icon or a decoration is that it is a block with words in it.
+     */
+    private static boolean isCollapsedRegion(Element element) {
+        return !TextLines.isInline(element) && element.text().codePoints().anyMatch(Character::isLetterOrDigit);
+    }
+
+    private static void drop(Element element, ChromeRule rule, DropLog drops) {
+        if (element.ownerDocument() == null) {
+            return; // already gone with an ancestor
         }
-        for (Element paragraph : doc.select("p")) {
-            if (TextLines.flat(paragraph).toLowerCase(Locale.ROOT).startsWith("last updated")) {
-                paragraph.remove();
-            }
+        String text = element.text();
+        if (!text.isBlank()) {
+            drops.add(rule, text);
+        }
+        element.remove();
+    }
+
+    /** Removes every element of {@code found} still in place, noting those with text under {@code rule}. */
+    static void dropAll(Elements found, ChromeRule rule, DropLog drops) {
+        for (Element element : found) {
+            drop(element, rule, drops);
         }
     }
 }

@@ -111,7 +111,7 @@ class FaqExtractorTest {
         FaqExtractor.Extraction extraction =
                 extract("<main><div class=\"uw-accordion\"><p class=\"show-for-sr\">Accordion</p></div><p>Body.</p></main>");
 
-        assertThat(extraction.fallbackUsed()).isTrue();
+        assertThat(extraction.report().shape()).isEqualTo(ExtractionReport.Shape.MAIN_CONTENT);
         assertThat(extraction.text()).isEqualTo("Body.\n");
     }
 
