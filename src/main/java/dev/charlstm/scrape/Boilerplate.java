@@ -17,7 +17,8 @@ import java.util.regex.Pattern;
  *
  * <p>A line is repeated boilerplate when, dates and numbers aside, the same line appears in at least
  * {@value #MIN_REPEATS} answers and in at least half of them, and it sits at the edge of the
- * answer, among other such lines. The same line amid an answer's own text is kept.
+ * answer, among other such lines. The same line amid an answer's own text is kept, and so is
+ * the first line of an answer made of nothing else.
  */
 final class Boilerplate {
 
@@ -108,14 +109,18 @@ final class Boilerplate {
         return stripped;
     }
 
-    /** The range [from, to) of {@code answer} left once repeated lines are taken off both ends. */
+    /**
+     * The range [from, to) of {@code answer} left once repeated lines are taken off both ends. One
+     * line always stays: an answer that is all "repeated" lines is a short answer that many
+     * questions share ("Yes."), not a widget.
+     */
     private static int[] core(List<String> answer, Set<String> repeated) {
         int from = 0;
         int to = answer.size();
-        while (to > from && repeated.contains(key(answer.get(to - 1)))) {
+        while (to > from + 1 && repeated.contains(key(answer.get(to - 1)))) {
             to--;
         }
-        while (from < to && repeated.contains(key(answer.get(from)))) {
+        while (from < to - 1 && repeated.contains(key(answer.get(from)))) {
             from++;
         }
         return new int[] {from, to};
