@@ -12,10 +12,11 @@ import org.jsoup.nodes.TextNode;
  * "Updated", an icon such as "+" or "▸", a counter such as "(3)".
  *
  * <p>A decoration is a short inline element at the very start or end of the header's text. Since
- * words inside a question can be marked up too ("What is <em>PCR</em>?"), an edge element counts
- * as a decoration only when it has no letters at all, or when it is a capitalised word in a
- * generic wrapper ({@code span}, {@code small}, {@code mark}, ...) or after a question that is
- * already complete ("...?").
+ * words inside a question can be marked up too ("What is <em>PCR</em>?", "plans for fall
+ * <b>2021</b>"), an edge element counts as a decoration only when it is an icon (no letters or
+ * digits) or a counter in brackets, or when it is a capitalised word in a generic wrapper
+ * ({@code span}, {@code small}, {@code mark}, ...) or after a question that is already complete
+ * ("...?").
  */
 final class QuestionText {
 
@@ -26,6 +27,7 @@ final class QuestionText {
     private static final Set<String> GENERIC = Set.of("span", "small", "mark", "sup", "sub", "i", "b", "font");
 
     private static final Pattern COMPLETE = Pattern.compile(".*[?.!:)]$");
+    private static final Pattern COUNTER = Pattern.compile("[(\\[]\\d+[)\\]]");
 
     private QuestionText() {}
 
@@ -76,13 +78,17 @@ final class QuestionText {
                 || text.endsWith("?")) {
             return false;
         }
+        boolean generic = GENERIC.contains(candidate.normalName());
+        if (text.codePoints().noneMatch(Character::isLetterOrDigit) || COUNTER.matcher(text).matches()) {
+            return true; // an icon, an arrow, a counter such as "(3)"
+        }
         if (text.codePoints().noneMatch(Character::isLetter)) {
-            return true; // an icon, an arrow or a counter
+            // A bare number is a counter only in a badge after a complete question; "fall <b>2021</b>" is a word.
+            return last && generic && COMPLETE.matcher(rest).matches();
         }
         if (!Character.isUpperCase(text.codePointAt(0))) {
             return false; // "a test" continues the sentence; badges are capitalised
         }
-        boolean generic = GENERIC.contains(candidate.normalName());
         if (last) {
             return generic || COMPLETE.matcher(rest).matches();
         }

@@ -128,10 +128,11 @@ class FaqExtractorTest {
         String text = extract(accordion(
                 "What is <em>PCR</em>?", "<p>A lab test.</p>",
                 "Clinics near <strong>Union South</strong>", "<p>Room 2A.</p>",
-                "<button>How do I book <span>a test</span></button>", "<p>Online.</p>")).text();
+                "<button>How do I book <span>a test</span></button>", "<p>Online.</p>",
+                "What changes in fall <strong>2021</strong>", "<p>Little.</p>")).text();
 
         assertThat(text).isEqualTo("What is PCR?\nA lab test.\n\nClinics near Union South\nRoom 2A.\n\n"
-                + "How do I book a test\nOnline.\n");
+                + "How do I book a test\nOnline.\n\nWhat changes in fall 2021\nLittle.\n");
     }
 
     @Test
