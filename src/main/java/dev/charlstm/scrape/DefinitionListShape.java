@@ -12,8 +12,9 @@ final class DefinitionListShape {
 
     static List<Entry> read(Document doc, DropLog drops) {
         List<Entry> entries = new ArrayList<>();
-        for (Element list : doc.select("dl")) {
-            if (list.parents().stream().anyMatch(p -> p.normalName().equals("dl")) || !PageRegions.isContent(list)) {
+        // A list inside another one is part of that one's answer.
+        for (Element list : Outermost.matching(doc, "dl")) {
+            if (!PageRegions.isContent(list)) {
                 continue;
             }
             Element question = null;

@@ -12,10 +12,9 @@ final class DetailsShape {
 
     static List<Entry> read(Document doc, DropLog drops) {
         List<Entry> entries = new ArrayList<>();
-        for (Element details : doc.select("details")) {
-            // A details inside another one is part of that one's answer.
-            if (details.parents().stream().anyMatch(p -> p.normalName().equals("details"))
-                    || !PageRegions.isContent(details)) {
+        // A details inside another one is part of that one's answer.
+        for (Element details : Outermost.matching(doc, "details")) {
+            if (!PageRegions.isContent(details)) {
                 continue;
             }
             Element summary = details.children().stream().filter(c -> c.normalName().equals("summary"))

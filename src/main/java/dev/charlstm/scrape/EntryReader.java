@@ -34,20 +34,26 @@ final class EntryReader {
 
     /** The lines of an answer block, controls and inline stamps ("Updated 3/1") taken out. */
     static List<String> answerLines(Element part, DropLog drops) {
-        PageCleaner.dropAll(part.select(CONTROLS), ChromeRule.CONTROLS, drops);
-        for (Element inline : part.select("*")) {
-            if (inline != part && TextLines.isInline(inline) && inline.ownerDocument() != null) {
-                String text = TextLines.flat(inline);
-                // Capitalised only: "the <b>updated</b> rules" is a word of the sentence, not a stamp.
-                // When the whole line is the stamp, the line goes later, date and all.
-                if (!text.isEmpty() && Character.isUpperCase(text.codePointAt(0)) && Stamp.matches(text)
-                        && !Stamp.matches(TextLines.flat(block(inline)))) {
-                    drops.add(ChromeRule.STAMP, text);
-                    inline.remove();
-                }
+        PageCleaner.dropAll(Outermost.matching(part, CONTROLS), ChromeRule.CONTROLS, drops);
+        for (Element inline : Outermost.matching(part, "*", element -> !isShallowInline(element))) {
+            String text = TextLines.flat(inline);
+            // Capitalised only: "the <b>updated</b> rules" is a word of the sentence, not a stamp.
+            // When the whole line is the stamp, the line goes later, date and all.
+            if (!text.isEmpty() && Character.isUpperCase(text.codePointAt(0)) && Stamp.matches(text)
+                    && !Stamp.matches(TextLines.flat(block(inline)))) {
+                drops.add(ChromeRule.STAMP, text);
+                inline.remove();
             }
         }
         return TextLines.of(part);
+    }
+
+    /**
+     * An inline element holding at most one more level of elements, as a stamp does ("Updated
+     * <time>3/1</time>"); anything deeper is searched inside rather than read whole.
+     */
+    private static boolean isShallowInline(Element element) {
+        return TextLines.isInline(element) && element.children().stream().allMatch(c -> c.children().isEmpty());
     }
 
     /** The nearest ancestor that makes a line of its own. */

@@ -23,8 +23,10 @@ final class MainContentShape {
         if (main == null) {
             return List.of();
         }
-        main.select(PageRegions.FRAME).remove();
-        PageCleaner.dropAll(main.select(CONTROLS), ChromeRule.CONTROLS, drops);
+        for (Element frame : Outermost.matching(main, PageRegions.FRAME)) {
+            frame.remove();
+        }
+        PageCleaner.dropAll(Outermost.matching(main, CONTROLS), ChromeRule.CONTROLS, drops);
         List<Entry> entries = new ArrayList<>();
         String question = "";
         List<String> answer = new ArrayList<>();

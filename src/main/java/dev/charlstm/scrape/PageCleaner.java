@@ -1,8 +1,8 @@
 package dev.charlstm.scrape;
 
+import java.util.List;
 import org.jsoup.nodes.Document;
 import org.jsoup.nodes.Element;
-import org.jsoup.select.Elements;
 
 /**
  * Removes from a whole page what is never corpus text, whatever the page's shape: code, text a
@@ -24,15 +24,12 @@ final class PageCleaner {
 
     /** Cleans {@code doc} in place, noting what it removed in {@code drops}. */
     static void clean(Document doc, DropLog drops) {
-        doc.select(CODE).remove();
-        for (Element element : doc.select(SCREEN_READER_ONLY)) {
-            drop(element, ChromeRule.SCREEN_READER_ONLY, drops);
+        for (Element code : Outermost.matching(doc, CODE)) {
+            code.remove();
         }
-        for (Element element : doc.select(HIDDEN)) {
-            if (!isCollapsedRegion(element)) {
-                drop(element, ChromeRule.HIDDEN, drops);
-            }
-        }
+        dropAll(Outermost.matching(doc, SCREEN_READER_ONLY), ChromeRule.SCREEN_READER_ONLY, drops);
+        // Inside a collapsed panel, its own hidden icons are still looked for.
+        dropAll(Outermost.matching(doc, HIDDEN, PageCleaner::isCollapsedRegion), ChromeRule.HIDDEN, drops);
     }
 
     /**
@@ -43,21 +40,14 @@ final class PageCleaner {
         return !TextLines.isInline(element) && element.text().codePoints().anyMatch(Character::isLetterOrDigit);
     }
 
-    private static void drop(Element element, ChromeRule rule, DropLog drops) {
-        if (element.ownerDocument() == null) {
-            return; // already gone with an ancestor
-        }
-        String text = element.text();
-        if (!text.isBlank()) {
-            drops.add(rule, text);
-        }
-        element.remove();
-    }
-
-    /** Removes every element of {@code found} still in place, noting those with text under {@code rule}. */
-    static void dropAll(Elements found, ChromeRule rule, DropLog drops) {
+    /** Removes every element of {@code found}, none inside another, noting those with text under {@code rule}. */
+    static void dropAll(List<Element> found, ChromeRule rule, DropLog drops) {
         for (Element element : found) {
-            drop(element, rule, drops);
+            String text = element.text();
+            if (!text.isBlank()) {
+                drops.add(rule, text);
+            }
+            element.remove();
         }
     }
 }
