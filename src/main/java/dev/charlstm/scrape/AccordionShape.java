@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.jsoup.nodes.Document;
 import org.jsoup.nodes.Element;
@@ -18,22 +19,25 @@ import org.jsoup.select.NodeTraversor;
  * whose {@code aria-controls} names one panel, or an element whose class says it is an accordion's
  * header, title or toggle ({@code uw-accordion-header}, Bootstrap's {@code accordion-button}, ...).
  * A button inside a heading stands for the heading. Panels are the elements such headers control,
- * and elements whose class says they are an accordion's panel, content or body. Headers and panels
- * pair up in document order; a part inside another part (a nested accordion in an answer) is read
- * as part of it.
+ * and elements whose class says they are an accordion's panel, content or body. A header takes the
+ * panel it controls, else the next panel in document order; a part inside another part (a nested
+ * accordion in an answer) is read as part of it. Tabs are not headers: their labels are topics.
  */
 final class AccordionShape {
 
     private static final String HEADER_CLASS =
             "[class~=(?i)accordion[-_]*(header|heading|title|trigger|toggle|button)]";
     private static final String PANEL_CLASS = "[class~=(?i)accordion[-_]*(panel|content|body|collapse)]";
-    private static final String TRIGGERS = "button[aria-controls], a[aria-controls], [role=button][aria-controls]";
+    /** Tabs control panels too, but a tab's label is a topic, not a question. */
+    private static final String TRIGGERS =
+            "button[aria-controls]:not([role=tab]), a[aria-controls]:not([role=tab]), [role=button][aria-controls]";
 
     private AccordionShape() {}
 
     static List<Entry> read(Document doc, DropLog drops) {
         Set<Element> headers = identitySet();
         Set<Element> panels = identitySet();
+        Map<Element, Element> controlled = new IdentityHashMap<>();
         for (Element header : doc.select(HEADER_CLASS)) {
             headers.add(standIn(header));
         }
@@ -45,24 +49,34 @@ final class AccordionShape {
             // An "expand all" button controls several panels and is no question.
             Element panel = id.isEmpty() || id.contains(" ") ? null : doc.getElementById(id);
             if (panel != null && PageRegions.isContent(trigger)) {
-                headers.add(standIn(trigger));
+                Element header = standIn(trigger);
+                headers.add(header);
                 panels.add(panel);
+                controlled.put(header, panel);
             }
         }
         headers.removeIf(header -> !PageRegions.isContent(header));
+        List<Element> parts = outermost(doc, headers, panels);
+        Set<Element> outerParts = identitySet();
+        outerParts.addAll(parts);
+        Set<Element> claimed = identitySet();
         List<Entry> entries = new ArrayList<>();
         Element question = null;
         Element answer = null;
-        for (Element part : outermost(doc, headers, panels)) {
-            boolean isHeader = headers.contains(part);
-            if (isHeader || answer != null) { // a second panel without a header of its own is an entry too
+        for (Element part : parts) {
+            if (headers.contains(part)) {
                 add(question, answer, entries, drops);
-                question = null;
-                answer = null;
-            }
-            if (isHeader) {
                 question = part;
-            } else {
+                // A header names its panel by aria-controls wherever the panel sits; else the next panel is its.
+                answer = outerParts.contains(controlled.get(part)) ? controlled.get(part) : null;
+                if (answer != null) {
+                    claimed.add(answer);
+                }
+            } else if (!claimed.contains(part)) {
+                if (answer != null) { // a second panel without a header of its own is an entry too
+                    add(question, answer, entries, drops);
+                    question = null;
+                }
                 answer = part;
             }
         }

@@ -228,6 +228,23 @@ class FaqExtractorTest {
     }
 
     @Test
+    void tabsOverAccordionsAreTopicsAndHeadersTakeThePanelTheyControl() {
+        String html = "<div role=\"tablist\"><button role=\"tab\" aria-controls=\"t1\">Students</button>"
+                + "<button role=\"tab\" aria-controls=\"t2\">Employees</button></div>"
+                + "<div id=\"t1\" role=\"tabpanel\">" + accordion("Student question?", "<p>Student answer.</p>") + "</div>"
+                + "<div id=\"t2\" role=\"tabpanel\" hidden>"
+                // Both buttons first, then both panels: each button names its own.
+                + "<h3><button aria-controls=\"e1\">First employee question?</button></h3>"
+                + "<h3><button aria-controls=\"e2\">Second employee question?</button></h3>"
+                + "<div id=\"e2\"><p>Second answer.</p></div><div id=\"e1\"><p>First answer.</p></div></div>";
+
+        FaqExtractor.Extraction extraction = extract(html);
+
+        assertThat(extraction.text()).isEqualTo("Student question?\nStudent answer.\n\n"
+                + "First employee question?\nFirst answer.\n\nSecond employee question?\nSecond answer.\n");
+    }
+
+    @Test
     void jsonLdThatIsBrokenOrHoldsNoQuestionsLeavesTheHtmlToBeRead() {
         String html = "<script type=\"application/ld+json\">{\"@type\": \"FAQPage\", </script>"
                 + "<script type=\"application/ld+json\">{\"@type\": \"FAQPage\", \"mainEntity\": []}</script>"
