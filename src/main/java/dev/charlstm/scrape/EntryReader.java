@@ -8,8 +8,12 @@ import org.jsoup.nodes.Element;
 /** Reads one FAQ entry from the elements of its question and its answer, whatever the page shape. */
 final class EntryReader {
 
-    /** Never answer text: whatever a reader fills in or clicks. */
-    private static final String CONTROLS = "form, button, input, select, textarea, label, [role=button]";
+    /**
+     * Never answer text: forms and buttons, and the labels of form fields. A link styled as a button
+     * ({@code <a role="button">}) stays: its words are often part of a sentence.
+     */
+    private static final String CONTROLS =
+            "form, button, input, select, textarea, label[for], label:has(input, select, textarea)";
 
     private EntryReader() {}
 

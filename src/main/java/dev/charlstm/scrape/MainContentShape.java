@@ -14,7 +14,7 @@ final class MainContentShape {
 
     private static final String HEADINGS = "h1, h2, h3, h4, h5, h6";
     private static final String BLOCKS = HEADINGS + ", p, li";
-    private static final String CONTROLS = "form, button, input, select, textarea, [role=button]";
+    private static final String CONTROLS = "form, button, input, select, textarea";
 
     private MainContentShape() {}
 

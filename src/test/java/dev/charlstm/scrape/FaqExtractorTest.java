@@ -203,6 +203,17 @@ class FaqExtractorTest {
     }
 
     @Test
+    void linksStyledAsButtonsAndPlainLabelsStayButButtonsAndFieldLabelsGo() {
+        FaqExtractor.Extraction extraction = extract(accordion("Q?",
+                "<p>You can <a role=\"button\" href=\"/book\">book online</a> now.</p>"
+                        + "<p><label>Note:</label> bring ID.</p>"
+                        + "<p><label for=\"e\">Your email</label><input id=\"e\"><button>Send</button></p>"));
+
+        assertThat(extraction.text()).isEqualTo("Q?\nYou can book online now.\nNote: bring ID.\n");
+        assertThat(extraction.report().dropped(ChromeRule.CONTROLS)).isEqualTo(2);
+    }
+
+    @Test
     void aPanelOfOnlyLinksIsNotAnAnswer() {
         FaqExtractor.Extraction extraction = extract(accordion(
                 "Related pages", "<ul><li><a href=\"/a\">Testing</a></li><li><a href=\"/b\">Vaccines</a></li></ul>",
