@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.charlstm.io.AtomicFiles;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.Locale;
 import java.util.Objects;
 
 /**
@@ -52,7 +53,15 @@ public final class CorpusFiles {
         json.put("sha256", p.sha256());
         json.put("chars", p.chars());
         json.put("entries", r.entries());
+        // True when the bundled snapshot stood in for the live page; how the text was read is under "extraction".
         json.put("fallbackUsed", r.fallbackUsed());
+        ExtractionReport report = r.extraction();
+        ObjectNode extraction = json.putObject("extraction");
+        extraction.put("shape", report.shape().name().toLowerCase(Locale.ROOT).replace('_', '-'));
+        extraction.put("entries", report.entries());
+        extraction.put("droppedBlocks", report.dropped());
+        ObjectNode byRule = extraction.putObject("droppedByRule");
+        report.droppedByRule().forEach((rule, n) -> byRule.put(rule.id(), n));
         return JSON.writeValueAsString(json);
     }
 }

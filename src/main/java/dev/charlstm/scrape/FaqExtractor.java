@@ -1,36 +1,37 @@
 package dev.charlstm.scrape;
 
-import java.util.ArrayList;
-import java.util.Collections;
-import java.util.IdentityHashMap;
 import java.util.List;
-import java.util.Set;
+import java.util.function.BiFunction;
 import java.util.stream.Collectors;
 import org.jsoup.nodes.Document;
-import org.jsoup.nodes.Element;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Finds the questions and answers in a FAQ page.
+ * Finds the questions and answers in a FAQ page by its structure and meaning rather than by one
+ * theme's class names, the way readability-style extractors find an article.
  *
- * <p>The UW theme renders each question as an {@code .uw-accordion-header} (an h2 or h3, or after
- * its script has run, a button inside one) followed by an {@code .uw-accordion-panel} holding the
- * answer. Pages without such accordions fall back to the paragraphs and list items of the main
- * content, headings starting new entries.
+ * <p>It prefers the page shapes that say most reliably what a question is: schema.org
+ * {@code FAQPage} JSON-LD, then accordions, {@code <details>}, definition lists, and last the
+ * headings and paragraphs of the main content. Chrome is dropped by the rules of
+ * {@link ChromeRule}, and the {@link ExtractionReport} says what was found and dropped; both go
+ * to the log for every page.
  */
 final class FaqExtractor {
 
     private static final Logger log = LoggerFactory.getLogger(FaqExtractor.class);
 
-    private static final String HEADER = "uw-accordion-header";
-    private static final String ACCORDION_PARTS =
-            ".uw-accordion ." + HEADER + ", .uw-accordion .uw-accordion-panel";
-    private static final String HEADINGS = "h1, h2, h3, h4, h5, h6";
-    private static final String FALLBACK_BLOCKS = HEADINGS + ", p, li";
+    /** The HTML shapes, in the order they are tried once the page is cleaned. */
+    private static final List<Reader> HTML_SHAPES = List.of(
+            new Reader(ExtractionReport.Shape.ACCORDION, AccordionShape::read),
+            new Reader(ExtractionReport.Shape.DETAILS, DetailsShape::read),
+            new Reader(ExtractionReport.Shape.DEFINITION_LIST, DefinitionListShape::read),
+            new Reader(ExtractionReport.Shape.MAIN_CONTENT, MainContentShape::read));
 
-    /** The entries found, each a list of non-empty lines, the question first. */
-    record Extraction(List<List<String>> entries, boolean fallbackUsed) {
+    private record Reader(ExtractionReport.Shape shape, BiFunction<Document, DropLog, List<Entry>> read) {}
+
+    /** The entries found and the report of what was decided on the way. */
+    record Extraction(List<Entry> entries, ExtractionReport report) {
 
         boolean isEmpty() {
             return entries.isEmpty();
@@ -41,7 +42,8 @@ final class FaqExtractor {
             if (entries.isEmpty()) {
                 return "";
             }
-            return entries.stream().map(lines -> String.join("\n", lines)).collect(Collectors.joining("\n\n")) + "\n";
+            return entries.stream().map(entry -> String.join("\n", entry.lines()))
+                    .collect(Collectors.joining("\n\n")) + "\n";
         }
     }
 
@@ -49,107 +51,46 @@ final class FaqExtractor {
 
     /** Extracts the FAQ from {@code doc}, which is cleaned in place; {@code where} names the page in log lines. */
     static Extraction extract(Document doc, String where) {
-        PageCleaner.clean(doc);
-        List<List<String>> entries = fromAccordions(doc);
+        DropLog jsonLdDrops = new DropLog();
+        List<Entry> entries = Boilerplate.strip(JsonLdShape.read(doc, jsonLdDrops), jsonLdDrops);
         if (!entries.isEmpty()) {
-            return new Extraction(entries, false);
+            log.info("{}: using its schema.org FAQPage JSON-LD ({} questions), the most reliable source of a page's "
+                    + "questions and answers; the page's HTML was not read", where, entries.size());
+            return report(where, entries, ExtractionReport.Shape.JSON_LD, jsonLdDrops);
         }
-        entries = fromMainContent(doc);
-        if (!entries.isEmpty()) {
-            log.warn("No FAQ accordion (.uw-accordion) with text found in {}; fell back to the paragraphs and "
-                    + "list items of the main content ({} entries)", where, entries.size());
+        DropLog pageDrops = new DropLog();
+        PageCleaner.clean(doc, pageDrops);
+        for (Reader reader : HTML_SHAPES) {
+            DropLog drops = new DropLog();
+            entries = Boilerplate.strip(reader.read().apply(doc, drops), drops).stream()
+                    .filter(entry -> !entry.isEmpty()).toList();
+            if (!entries.isEmpty()) {
+                if (reader.shape() == ExtractionReport.Shape.MAIN_CONTENT) {
+                    log.warn("No FAQ accordion, details, definition list or FAQPage JSON-LD with text found in {}; "
+                            + "fell back to the headings, paragraphs and list items of the main content ({} entries)",
+                            where, entries.size());
+                }
+                pageDrops.addAll(drops);
+                return report(where, entries, reader.shape(), pageDrops);
+            }
         }
-        return new Extraction(entries, true);
+        return report(where, List.of(), ExtractionReport.Shape.NONE, pageDrops);
     }
 
-    private static List<List<String>> fromAccordions(Document doc) {
-        List<List<String>> entries = new ArrayList<>();
-        List<String> entry = new ArrayList<>();
-        boolean entryHasAnswer = false;
-        for (Element part : outermost(doc.select(ACCORDION_PARTS))) {
-            if (part.hasClass(HEADER)) {
-                addIfNotEmpty(entries, entry);
-                entry = new ArrayList<>();
-                entryHasAnswer = false;
-                String question = TextLines.flat(part);
-                if (!question.isEmpty()) {
-                    entry.add(question);
-                }
+    private static Extraction report(String where, List<Entry> entries, ExtractionReport.Shape shape, DropLog drops) {
+        ExtractionReport report = new ExtractionReport(shape, entries.size(), drops.drops());
+        log.info("{}: {}", where, report.summary());
+        for (ExtractionReport.Drop drop : report.drops()) {
+            boolean pageLevel = drop.rule() == ChromeRule.HIDDEN || drop.rule() == ChromeRule.SCREEN_READER_ONLY;
+            String line = "{}: dropped {} time{} by rule {} ({}): \"{}\"";
+            Object[] args = {where, drop.count(), drop.count() == 1 ? "" : "s", drop.rule().id(),
+                    drop.rule().description(), drop.text()};
+            if (pageLevel) {
+                log.debug(line, args);
             } else {
-                if (entryHasAnswer) { // a second panel without a header of its own
-                    addIfNotEmpty(entries, entry);
-                    entry = new ArrayList<>();
-                }
-                entry.addAll(TextLines.of(part));
-                entryHasAnswer = true;
+                log.info(line, args);
             }
         }
-        addIfNotEmpty(entries, entry);
-        return entries;
-    }
-
-    /**
-     * Drops parts nested in other parts: a header inside a header (an h2 and its button both carry
-     * the class on some pages) or an accordion nested in an answer, whose text the answer already has.
-     */
-    private static List<Element> outermost(List<Element> parts) {
-        Set<Element> all = Collections.newSetFromMap(new IdentityHashMap<>());
-        all.addAll(parts);
-        List<Element> outer = new ArrayList<>();
-        for (Element part : parts) {
-            if (part.parents().stream().noneMatch(all::contains)) {
-                outer.add(part);
-            }
-        }
-        return outer;
-    }
-
-    private static List<List<String>> fromMainContent(Document doc) {
-        Element main = firstPresent(doc.selectFirst("main"), doc.selectFirst("article"), doc.getElementById("content"),
-                doc.body());
-        if (main == null) {
-            return List.of();
-        }
-        main.select("nav, header, footer, aside, form").remove();
-        List<List<String>> entries = new ArrayList<>();
-        List<String> entry = new ArrayList<>();
-        boolean entryHasBody = false;
-        for (Element block : main.select(FALLBACK_BLOCKS)) {
-            // Blocks nested in this one (a list inside a list item) get lines of their own.
-            String line = TextLines.flat(block, nested -> nested.is(FALLBACK_BLOCKS));
-            if (line.isEmpty()) {
-                continue;
-            }
-            if (block.is(HEADINGS)) {
-                if (entryHasBody) {
-                    entries.add(entry);
-                }
-                // A heading with nothing under it (a page title before a section heading) is dropped.
-                entry = new ArrayList<>();
-                entryHasBody = false;
-            } else {
-                entryHasBody = true;
-            }
-            entry.add(line);
-        }
-        if (entryHasBody) {
-            entries.add(entry);
-        }
-        return entries;
-    }
-
-    private static void addIfNotEmpty(List<List<String>> entries, List<String> entry) {
-        if (!entry.isEmpty()) {
-            entries.add(entry);
-        }
-    }
-
-    private static Element firstPresent(Element... candidates) {
-        for (Element candidate : candidates) {
-            if (candidate != null) {
-                return candidate;
-            }
-        }
-        return null;
+        return new Extraction(entries, report);
     }
 }

@@ -149,9 +149,9 @@ public final class FaqScraper {
         String text = extraction.text();
         Provenance provenance =
                 Provenance.of("live", finalUrl, page.fetchedAt(), page.status(), page.contentType(), text);
-        log.info("Fetched {} (HTTP {}, {} bytes, {} entries{})", finalUrl, page.status(), page.body().length,
-                extraction.entries().size(), extraction.fallbackUsed() ? ", fallback extraction" : "");
-        return new ScrapeResult(text, provenance, extraction.entries().size(), extraction.fallbackUsed());
+        log.info("Fetched {} (HTTP {}, {} bytes, {} entries from the {})", finalUrl, page.status(),
+                page.body().length, extraction.entries().size(), extraction.report().shape().description());
+        return new ScrapeResult(text, provenance, extraction.entries().size(), extraction.report());
     }
 
     /**
@@ -185,9 +185,9 @@ public final class FaqScraper {
         String text = extraction.text();
         Instant readAt = Instant.now().truncatedTo(ChronoUnit.MILLIS);
         Provenance provenance = Provenance.of("snapshot", url, readAt, 200, "text/html", text);
-        log.info("Read {} ({} bytes, {} entries{})", url, html.length, extraction.entries().size(),
-                extraction.fallbackUsed() ? ", fallback extraction" : "");
-        return new ScrapeResult(text, provenance, extraction.entries().size(), extraction.fallbackUsed());
+        log.info("Read {} ({} bytes, {} entries from the {})", url, html.length, extraction.entries().size(),
+                extraction.report().shape().description());
+        return new ScrapeResult(text, provenance, extraction.entries().size(), extraction.report());
     }
 
     private FetchedPage fetchWithRetries(URI url) throws ScrapeException {

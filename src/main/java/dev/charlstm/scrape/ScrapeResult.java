@@ -16,17 +16,18 @@ import java.util.Objects;
  * System.out.println(r.entries() + " entries, " + r.provenance().chars() + " chars");
  * }</pre>
  *
- * @param text         the corpus text
- * @param provenance   where it came from; must describe {@code text}
- * @param entries      number of entries (blank-line separated blocks) in the text
- * @param fallbackUsed true when the page had no FAQ accordion and the text was taken from the
- *                     main content's paragraphs and list items instead
+ * @param text       the corpus text
+ * @param provenance where it came from; must describe {@code text}
+ * @param entries    number of entries (blank-line separated blocks) in the text
+ * @param extraction what the extractor found and dropped; {@link ExtractionReport.Shape#NONE} for a text
+ *                   that was not extracted from a page
  */
-public record ScrapeResult(String text, Provenance provenance, int entries, boolean fallbackUsed) {
+public record ScrapeResult(String text, Provenance provenance, int entries, ExtractionReport extraction) {
 
     public ScrapeResult {
         Objects.requireNonNull(text, "text");
         Objects.requireNonNull(provenance, "provenance");
+        Objects.requireNonNull(extraction, "extraction");
         if (entries < 0) {
             throw new IllegalArgumentException("entries must not be negative, got " + entries);
         }
@@ -37,7 +38,16 @@ public record ScrapeResult(String text, Provenance provenance, int entries, bool
 
     /** For a text that did not come from the extractor: entries are counted as blank-line separated blocks. */
     public ScrapeResult(String text, Provenance provenance) {
-        this(text, provenance, countEntries(Objects.requireNonNull(text, "text")), false);
+        this(text, provenance, countEntries(Objects.requireNonNull(text, "text")),
+                ExtractionReport.notExtracted(countEntries(text)));
+    }
+
+    /**
+     * Whether this is the bundled offline snapshot, which stands in for the live page when that
+     * cannot be fetched. Derived from the provenance, so the two can never disagree.
+     */
+    public boolean fallbackUsed() {
+        return provenance.source().equals("snapshot");
     }
 
     /**

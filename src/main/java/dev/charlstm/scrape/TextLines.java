@@ -30,6 +30,11 @@ final class TextLines {
 
     private TextLines() {}
 
+    /** Whether {@code element} flows within a line rather than making a block of its own. */
+    static boolean isInline(Element element) {
+        return INLINE.contains(element.normalName());
+    }
+
     /** The lines of {@code root}, one per block, empty ones left out. */
     static List<String> of(Element root) {
         List<String> lines = new ArrayList<>();

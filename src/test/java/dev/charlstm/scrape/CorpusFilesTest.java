@@ -24,7 +24,7 @@ class CorpusFilesTest {
         String text = "Où est le café ?\nÀ côté — “ici”.\n\nSecond?\nYes.\n";
         Provenance provenance = Provenance.of("live", "https://covidresponse.wisc.edu/faq/",
                 Instant.parse("2021-03-01T12:34:56.789Z"), 200, "text/html; charset=UTF-8", text);
-        return new ScrapeResult(text, provenance, 2, false);
+        return new ScrapeResult(text, provenance, 2, ExtractionReport.notExtracted(2));
     }
 
     @Test
@@ -57,6 +57,24 @@ class CorpusFilesTest {
             assertThat(files.map(p -> p.getFileName().toString())).containsExactlyInAnyOrder(
                     "faq.txt", "faq.txt.provenance.json");
         }
+    }
+
+    /** Issue 18: the provenance of a run trained on the bundled snapshot said "fallbackUsed": false. */
+    @Test
+    void theProvenanceOfTheSnapshotSaysTheFallbackWasUsedAndHowItWasRead() throws Exception {
+        Path textFile = dir.resolve("corpus.txt");
+
+        CorpusFiles.write(textFile, FaqScraper.snapshot());
+
+        JsonNode json = new ObjectMapper().readTree(CorpusFiles.provenanceFile(textFile).toFile());
+        assertThat(json.get("source").asText()).isEqualTo("snapshot");
+        assertThat(json.get("fallbackUsed").asBoolean()).isTrue();
+        JsonNode extraction = json.get("extraction");
+        assertThat(extraction.get("shape").asText()).isEqualTo("accordion");
+        assertThat(extraction.get("entries").asInt()).isEqualTo(162);
+        assertThat(extraction.get("droppedByRule").get("decoration").asInt()).isEqualTo(10);
+        assertThat(extraction.get("droppedBlocks").asInt())
+                .isEqualTo(FaqScraper.snapshot().extraction().dropped());
     }
 
     @Test

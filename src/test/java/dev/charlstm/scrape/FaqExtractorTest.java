@@ -111,7 +111,7 @@ class FaqExtractorTest {
         FaqExtractor.Extraction extraction =
                 extract("<main><div class=\"uw-accordion\"><p class=\"show-for-sr\">Accordion</p></div><p>Body.</p></main>");
 
-        assertThat(extraction.fallbackUsed()).isTrue();
+        assertThat(extraction.report().shape()).isEqualTo(ExtractionReport.Shape.MAIN_CONTENT);
         assertThat(extraction.text()).isEqualTo("Body.\n");
     }
 
@@ -121,5 +121,149 @@ class FaqExtractorTest {
 
         assertThat(extraction.isEmpty()).isTrue();
         assertThat(extraction.text()).isEmpty();
+    }
+
+    @Test
+    void wordsMarkedUpInsideAQuestionAreNotDecorations() {
+        String text = extract(accordion(
+                "What is <em>PCR</em>?", "<p>A lab test.</p>",
+                "Clinics near <strong>Union South</strong>", "<p>Room 2A.</p>",
+                "<button>How do I book <span>a test</span></button>", "<p>Online.</p>",
+                "What changes in fall <strong>2021</strong>", "<p>Little.</p>")).text();
+
+        assertThat(text).isEqualTo("What is PCR?\nA lab test.\n\nClinics near Union South\nRoom 2A.\n\n"
+                + "How do I book a test\nOnline.\n\nWhat changes in fall 2021\nLittle.\n");
+    }
+
+    @Test
+    void updatedAsAWordOfTheAnswerIsNoStamp() {
+        FaqExtractor.Extraction extraction = extract(accordion("Q?",
+                "<p>Updated guidance says masks are optional.</p><p>The <b>updated</b> rules apply.</p>"));
+
+        assertThat(extraction.text()).isEqualTo("Q?\nUpdated guidance says masks are optional.\nThe updated rules apply.\n");
+        assertThat(extraction.report().dropped(ChromeRule.STAMP)).isZero();
+    }
+
+    @Test
+    void aCollapsedPanelHiddenFromScreenReadersIsStillTheAnswerButItsIconsGo() {
+        String html = "<h3><button aria-controls=\"p1\" aria-expanded=\"false\">Open?<i aria-hidden=\"true\">v</i></button></h3>"
+                + "<div id=\"p1\" hidden><p>Yes <span aria-hidden=\"true\">&#9432;</span>daily.</p></div>"
+                + "<h3><button aria-controls=\"p2\" aria-expanded=\"false\">Closed?</button></h3>"
+                + "<div id=\"p2\" aria-hidden=\"true\" style=\"display: none\"><p>On holidays.</p></div>";
+
+        FaqExtractor.Extraction extraction = extract(html);
+
+        assertThat(extraction.text()).isEqualTo("Open?\nYes daily.\n\nClosed?\nOn holidays.\n");
+        assertThat(extraction.report().dropped(ChromeRule.HIDDEN)).isEqualTo(2);
+    }
+
+    @Test
+    void aLineRepeatedInFewAnswersOrAmidTheirTextStays() {
+        String[] words = {"red", "green", "blue", "amber", "white", "gray"};
+        String[] parts = new String[12];
+        for (int i = 0; i < 6; i++) {
+            parts[2 * i] = "Why " + words[i] + "?";
+            // Every answer has "See the policy." amid its text; only two end with "Call us."
+            parts[2 * i + 1] = "<p>Because " + words[i] + ".</p><p>See the policy.</p><p>Then " + words[i] + ".</p>"
+                    + (i < 2 ? "<p>Call us.</p>" : "");
+        }
+
+        FaqExtractor.Extraction extraction = extract(accordion(parts));
+
+        assertThat(extraction.text()).startsWith("Why red?\nBecause red.\nSee the policy.\nThen red.\nCall us.\n\n")
+                .endsWith("Why gray?\nBecause gray.\nSee the policy.\nThen gray.\n");
+        assertThat(extraction.report().dropped(ChromeRule.REPEATED)).isZero();
+    }
+
+    @Test
+    void aLineRepeatedAtTheEndOfMostAnswersGoesEvenWithNumbersAndDatesThatDiffer() {
+        FaqExtractor.Extraction extraction = extract(accordion(
+                "One?", "<p>First.</p><p>Viewed 12 times since May 3</p>",
+                "Two?", "<p>Second.</p><p>Viewed 7 times since June 10</p>",
+                "Three?", "<p>Third.</p><p>Viewed 130 times since July 1</p>",
+                "Four?", "<p>Fourth.</p>"));
+
+        assertThat(extraction.text()).isEqualTo("One?\nFirst.\n\nTwo?\nSecond.\n\nThree?\nThird.\n\nFour?\nFourth.\n");
+        assertThat(extraction.report().drops()).containsExactly(
+                new ExtractionReport.Drop(ChromeRule.REPEATED, "Viewed 12 times since May 3", 3));
+    }
+
+    @Test
+    void aShortAnswerThatManyQuestionsShareIsNoWidget() {
+        FaqExtractor.Extraction extraction = extract(accordion(
+                "Is it free?", "<p>Yes.</p><p>Was this helpful?</p>",
+                "Is it open?", "<p>Yes.</p><p>Was this helpful?</p>",
+                "Is it far?", "<p>No, five minutes away.</p><p>Was this helpful?</p>",
+                "Is it safe?", "<p>Yes.</p><p>Was this helpful?</p>"));
+
+        assertThat(extraction.text()).isEqualTo(
+                "Is it free?\nYes.\n\nIs it open?\nYes.\n\nIs it far?\nNo, five minutes away.\n\nIs it safe?\nYes.\n");
+        assertThat(extraction.report().drops()).containsExactly(
+                new ExtractionReport.Drop(ChromeRule.REPEATED, "Was this helpful?", 4));
+    }
+
+    @Test
+    void linksStyledAsButtonsAndPlainLabelsStayButButtonsAndFieldLabelsGo() {
+        FaqExtractor.Extraction extraction = extract(accordion("Q?",
+                "<p>You can <a role=\"button\" href=\"/book\">book online</a> now.</p>"
+                        + "<p><label>Note:</label> bring ID.</p>"
+                        + "<p><label for=\"e\">Your email</label><input id=\"e\"><button>Send</button></p>"));
+
+        assertThat(extraction.text()).isEqualTo("Q?\nYou can book online now.\nNote: bring ID.\n");
+        assertThat(extraction.report().dropped(ChromeRule.CONTROLS)).isEqualTo(2);
+    }
+
+    @Test
+    void aPanelOfOnlyLinksIsNotAnAnswer() {
+        FaqExtractor.Extraction extraction = extract(accordion(
+                "Related pages", "<ul><li><a href=\"/a\">Testing</a></li><li><a href=\"/b\">Vaccines</a></li></ul>",
+                "Real?", "<p>See <a href=\"/a\">testing</a> for more.</p>"));
+
+        assertThat(extraction.text()).isEqualTo("Real?\nSee testing for more.\n");
+        assertThat(extraction.report().drops()).containsExactly(
+                new ExtractionReport.Drop(ChromeRule.CONTROLS, "Related pages: Testing Vaccines", 1));
+    }
+
+    @Test
+    void menuTogglesAndExpandAllButtonsAreNoQuestions() {
+        String html = "<nav><button aria-controls=\"menu\" aria-expanded=\"false\">Menu</button>"
+                + "<ul id=\"menu\"><li><a href=\"/\">Home</a></li></ul></nav>"
+                + "<main><button aria-controls=\"d1 d2\">Expand all</button>"
+                + "<details id=\"d1\"><summary>First?</summary><p>Yes.</p></details>"
+                + "<details id=\"d2\"><summary>Second?</summary><p>No.</p></details></main>";
+
+        FaqExtractor.Extraction extraction = extract(html);
+
+        assertThat(extraction.report().shape()).isEqualTo(ExtractionReport.Shape.DETAILS);
+        assertThat(extraction.text()).isEqualTo("First?\nYes.\n\nSecond?\nNo.\n");
+    }
+
+    @Test
+    void tabsOverAccordionsAreTopicsAndHeadersTakeThePanelTheyControl() {
+        String html = "<div role=\"tablist\"><button role=\"tab\" aria-controls=\"t1\">Students</button>"
+                + "<button role=\"tab\" aria-controls=\"t2\">Employees</button></div>"
+                + "<div id=\"t1\" role=\"tabpanel\">" + accordion("Student question?", "<p>Student answer.</p>") + "</div>"
+                + "<div id=\"t2\" role=\"tabpanel\" hidden>"
+                // Both buttons first, then both panels: each button names its own.
+                + "<h3><button aria-controls=\"e1\">First employee question?</button></h3>"
+                + "<h3><button aria-controls=\"e2\">Second employee question?</button></h3>"
+                + "<div id=\"e2\"><p>Second answer.</p></div><div id=\"e1\"><p>First answer.</p></div></div>";
+
+        FaqExtractor.Extraction extraction = extract(html);
+
+        assertThat(extraction.text()).isEqualTo("Student question?\nStudent answer.\n\n"
+                + "First employee question?\nFirst answer.\n\nSecond employee question?\nSecond answer.\n");
+    }
+
+    @Test
+    void jsonLdThatIsBrokenOrHoldsNoQuestionsLeavesTheHtmlToBeRead() {
+        String html = "<script type=\"application/ld+json\">{\"@type\": \"FAQPage\", </script>"
+                + "<script type=\"application/ld+json\">{\"@type\": \"FAQPage\", \"mainEntity\": []}</script>"
+                + accordion("Q?", "<p>A.</p>");
+
+        FaqExtractor.Extraction extraction = extract(html);
+
+        assertThat(extraction.report().shape()).isEqualTo(ExtractionReport.Shape.ACCORDION);
+        assertThat(extraction.text()).isEqualTo("Q?\nA.\n");
     }
 }

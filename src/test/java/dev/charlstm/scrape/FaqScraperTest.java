@@ -71,7 +71,7 @@ class FaqScraperTest {
 
         assertThat(result.text()).isEqualTo(H2_TEXT);
         assertThat(result.entries()).isEqualTo(2);
-        assertThat(result.fallbackUsed()).isFalse();
+        assertThat(result.extraction().shape()).isEqualTo(ExtractionReport.Shape.ACCORDION);
         Provenance p = result.provenance();
         assertThat(p.source()).isEqualTo("live");
         assertThat(p.url()).isEqualTo(server.uri("/faq/").toString());
@@ -110,7 +110,7 @@ class FaqScraperTest {
                 At University Health Services, by appointment.
                 """);
         assertThat(result.entries()).isEqualTo(3);
-        assertThat(result.fallbackUsed()).isFalse();
+        assertThat(result.extraction().shape()).isEqualTo(ExtractionReport.Shape.ACCORDION);
     }
 
     @Test
@@ -146,7 +146,7 @@ class FaqScraperTest {
             extractorLog.detachAppender(logged);
         }
 
-        assertThat(result.fallbackUsed()).isTrue();
+        assertThat(result.extraction().shape()).isEqualTo(ExtractionReport.Shape.MAIN_CONTENT);
         assertThat(result.text()).isEqualTo("""
                 When does the semester start?
                 Classes begin on January 25.
@@ -463,5 +463,29 @@ class FaqScraperTest {
         assertThat(p.httpStatus()).isEqualTo(200);
         assertThat(p.sha256()).isEqualTo(Provenance.sha256Hex(snapshot.text()));
         assertThat(p.chars()).isEqualTo(snapshot.text().length());
+    }
+
+    /** The README states this hash; a change to the extractor must not change the bundled corpus silently. */
+    @Test
+    void snapshotKeepsItsExactCorpus() {
+        ScrapeResult snapshot = FaqScraper.snapshot();
+
+        assertThat(snapshot.provenance().sha256())
+                .isEqualTo("f623f6fab222bda3336b45ecaa9d82c9f0c64c277fa09ee8c73da246c834a7b5");
+        assertThat(snapshot.text()).hasSize(68_967);
+        assertThat(snapshot.entries()).isEqualTo(162);
+        assertThat(snapshot.extraction().shape()).isEqualTo(ExtractionReport.Shape.ACCORDION);
+        // Ten "Updated" badges in question buttons, three "Last updated" stamps under answers.
+        assertThat(snapshot.extraction().dropped(ChromeRule.DECORATION)).isEqualTo(10);
+        assertThat(snapshot.extraction().dropped(ChromeRule.STAMP)).isEqualTo(3);
+        assertThat(snapshot.extraction().dropped(ChromeRule.REPEATED)).isZero();
+    }
+
+    @Test
+    void theSnapshotIsTheFallbackAndALivePageIsNot() throws Exception {
+        server.fixture("/faq/", HTML, "faq-h2.html");
+
+        assertThat(FaqScraper.snapshot().fallbackUsed()).isTrue();
+        assertThat(fast.scrape(server.uri("/faq/")).fallbackUsed()).isFalse();
     }
 }

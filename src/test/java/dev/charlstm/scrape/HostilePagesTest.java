@@ -66,6 +66,37 @@ class HostilePagesTest {
         assertThat(result.text()).contains("Where can I get a test?").contains("At the campus sites.");
     }
 
+    /**
+     * Every rule looks for the outermost matches in one pass: asking each of 50,000 nested
+     * matches for its ancestors would take 50,000 walks of up to 50,000 steps.
+     */
+    @Test
+    void fiftyThousandNestedWidgetsInAnAnswerAreReadInOnePass() throws Exception {
+        int depth = 50_000; // four nests of this depth stay under the 10 MB body limit
+        String[][] nests = {{"<span class=\"sr-only\">", "</span>"}, {"<span aria-hidden=\"true\">", "</span>"},
+                {"<b>", "</b>"}, {"<details><summary>s</summary>", "</details>"}};
+        server.on("/nested/", (exchange, hit) -> {
+            exchange.getResponseHeaders().set("Content-Type", HTML);
+            exchange.sendResponseHeaders(200, 0);
+            try (OutputStream out = exchange.getResponseBody()) {
+                out.write(("<html><body><main><h2 class=\"uw-accordion-header\">Deep?</h2>"
+                        + "<div class=\"uw-accordion-panel\"><p>Yes, very.</p>").getBytes(UTF_8));
+                for (String[] nest : nests) {
+                    out.write(nest[0].repeat(depth).getBytes(UTF_8));
+                    out.write("x".getBytes(UTF_8));
+                    out.write(nest[1].repeat(depth).getBytes(UTF_8));
+                }
+                out.write("</div></main></body></html>".getBytes(UTF_8));
+            }
+        });
+
+        ScrapeResult result = fast.scrape(server.uri("/nested/"));
+
+        assertThat(result.text()).startsWith("Deep?\nYes, very.\n");
+        assertThat(result.extraction().dropped(ChromeRule.SCREEN_READER_ONLY)).isEqualTo(1);
+        assertThat(result.extraction().dropped(ChromeRule.HIDDEN)).isEqualTo(1);
+    }
+
     @Test
     void fiftyMegabyteBodyStopsAtTheLimitWithoutReadingItAll() {
         long fifty = 50L << 20;
