@@ -73,14 +73,17 @@ class OpenAiLangChain4jTest {
     @Test
     void languageModelGeneratesWithAndWithoutAToken() {
         for (SamplingService service : List.of(secured, open)) {
-            // The README's LangChain4j example.
+            String baseUrl = baseUrl(service);
+            String token = service == secured ? TOKEN : "unused";
+            // README example start
             LanguageModel model = OpenAiLanguageModel.builder()
-                    .baseUrl("http://127.0.0.1:" + service.port() + "/v1")
-                    .apiKey(service == secured ? TOKEN : "unused")
+                    .baseUrl(baseUrl)             // "http://127.0.0.1:8080/v1"
+                    .apiKey(token)                // the --token value, or any text without one
                     .modelName("faq")
                     .temperature(0.0)
                     .build();
             Response<String> response = model.generate("Masks are");
+            // README example end
             // OpenAI's default max_tokens is 16, and LangChain4j's language model sends none.
             assertThat(response.content()).isEqualTo(greedy("Masks are", 16, List.of()).text()).hasSize(16);
             assertThat(response.finishReason()).isEqualTo(FinishReason.LENGTH);
