@@ -31,7 +31,9 @@ import org.slf4j.LoggerFactory;
 final class OpenAiCompletions {
 
     private static final Logger log = LoggerFactory.getLogger(OpenAiCompletions.class);
-    private static final ObjectMapper JSON = new ObjectMapper();
+    /** Trailing tokens refused: {@code {...}{...}} is a client bug, not a request to half-read. */
+    private static final ObjectMapper JSON = new ObjectMapper()
+            .enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
     private final ModelRegistry models;
     private final ServiceLimits limits;

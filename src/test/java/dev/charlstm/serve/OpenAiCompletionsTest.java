@@ -119,6 +119,15 @@ class OpenAiCompletionsTest {
         Sample s = library("Caf\u00e9 \u201cmasks\u201d", 20, 3, 1, 1.0, List.of()).get(0);
         assertThat(json.get("choices").get(0).get("text").asText()).isEqualTo("Cafe \"masks\"" + s.text());
         assertThat(json.get("usage").get("prompt_tokens").asInt()).isEqualTo(12);
+        ServiceClient.Reply stream = client.post("/v1/completions", "{\"model\":\"faq\",\"prompt\":\"Caf\\u00e9\","
+                + "\"max_tokens\":20,\"seed\":3,\"echo\":true,\"stream\":true}");
+        StringBuilder text = new StringBuilder();
+        for (String d : OpenAiStreams.dataLines(stream.body())) {
+            if (!d.equals("[DONE]")) {
+                text.append(ServiceClient.JSON.readTree(d).get("choices").get(0).get("text").asText());
+            }
+        }
+        assertThat(text.toString()).isEqualTo("Cafe" + library("Caf\u00e9", 20, 3, 1, 1.0, List.of()).get(0).text());
     }
 
     @Test
@@ -210,6 +219,7 @@ class OpenAiCompletionsTest {
         String[][] cases = {
             {"{bad", "400", null, "malformed JSON"},
             {"[1]", "400", null, "must be a JSON object"},
+            {"{\"model\":\"faq\",\"prompt\":\"x\"}{}", "400", null, "malformed JSON"},
             {"", "400", null, "body is empty"},
             {"{\"model\":\"faq\"}", "400", "prompt", "'prompt' is required"},
             {"{\"model\":\"faq\",\"prompt\":\"\"}", "400", "prompt", "at least one character"},
