@@ -140,7 +140,7 @@ final class OpenAiCompletions {
                 : (sample, text) -> { };
     }
 
-    static List<Sample> await(CompletableFuture<List<Sample>> result) throws InterruptedException {
+    private static List<Sample> await(CompletableFuture<List<Sample>> result) throws InterruptedException {
         try {
             return result.get();
         } catch (ExecutionException e) {

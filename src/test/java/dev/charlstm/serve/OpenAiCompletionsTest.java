@@ -279,6 +279,16 @@ class OpenAiCompletionsTest {
     }
 
     @Test
+    void metricsCountCompletions() throws Exception {
+        client.post("/v1/completions", "{\"model\":\"other\",\"prompt\":\"Th\",\"max_tokens\":33}");
+        client.post("/v1/completions", "{\"model\":\"other\",\"prompt\":\"Th\",\"max_tokens\":-1}");
+        assertThat(client.get("/metrics").body())
+                .containsPattern("charlstm_requests_total\\{endpoint=\"completions\",status=\"200\"\\} \\d+")
+                .containsPattern("charlstm_errors_total\\{code=\"400\",endpoint=\"completions\"\\} \\d+")
+                .containsPattern("charlstm_generated_characters_total\\{model=\"other\"\\} \\d+");
+    }
+
+    @Test
     void chatCompletionsPointToCompletions() throws Exception {
         ServiceClient.Reply r = client.post("/v1/chat/completions",
                 "{\"model\":\"faq\",\"messages\":[{\"role\":\"user\",\"content\":\"Hi\"}]}");

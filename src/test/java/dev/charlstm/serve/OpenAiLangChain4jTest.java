@@ -94,9 +94,14 @@ class OpenAiLangChain4jTest {
     }
 
     @Test
-    void streamingLanguageModelStreamsTheSameText() throws Exception {
-        StreamingLanguageModel model = OpenAiStreamingLanguageModel.builder()
-                .baseUrl(baseUrl(secured)).apiKey(TOKEN).modelName("faq").temperature(0.0).build();
+    void streamingLanguageModelStreamsTheSameTextWithAndWithoutAToken() throws Exception {
+        for (SamplingService service : List.of(secured, open)) {
+            streamsTheSameText(OpenAiStreamingLanguageModel.builder().baseUrl(baseUrl(service))
+                    .apiKey(service == secured ? TOKEN : "unused").modelName("faq").temperature(0.0).build());
+        }
+    }
+
+    private static void streamsTheSameText(StreamingLanguageModel model) throws Exception {
         StringBuilder parts = new StringBuilder();
         List<String> pieces = new java.util.concurrent.CopyOnWriteArrayList<>();
         CompletableFuture<Response<String>> done = new CompletableFuture<>();
