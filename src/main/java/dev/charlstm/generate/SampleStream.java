@@ -1,6 +1,7 @@
 package dev.charlstm.generate;
 
 import dev.charlstm.corpus.Vocabulary;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 
@@ -21,6 +22,9 @@ final class SampleStream {
     private final Vocabulary vocabulary;
     private final Generator.StreamListener listener;
     final StringBuilder text = new StringBuilder();
+    /** Per character of {@link #text} when the listener asked for log-probabilities, else null. */
+    private final List<CharLogProbs> logProbs;
+    private final int topLogProbs;
     private int emitted;
     private String stoppedBy;
     private boolean done;
@@ -38,6 +42,8 @@ final class SampleStream {
         this.length = options.length();
         this.vocabulary = vocabulary;
         this.listener = listener;
+        this.topLogProbs = listener instanceof LogProbListener l ? l.topLogProbs() : -1;
+        this.logProbs = topLogProbs >= 0 ? new ArrayList<>() : null;
         this.done = length == 0;
     }
 
@@ -61,10 +67,16 @@ final class SampleStream {
      */
     int draw() {
         int id = next.pick(logits, random);
+        if (logProbs != null) { // before the network overwrites these logits with the next position's
+            logProbs.add(CharLogProbs.of(logits, id, topLogProbs, vocabulary.chars()));
+        }
         text.append(vocabulary.charAt(id));
         for (String stop : stops) {
             if (endsWith(text, stop)) {
                 text.setLength(text.length() - stop.length());
+                if (logProbs != null) {
+                    logProbs.subList(text.length(), logProbs.size()).clear();
+                }
                 stoppedBy = stop;
                 done = true;
                 return -1;
@@ -88,7 +100,12 @@ final class SampleStream {
 
     private void emit(int upTo) {
         if (upTo > emitted) {
-            listener.onText(index, text.substring(emitted, upTo));
+            if (logProbs != null) {
+                ((LogProbListener) listener).onText(index, text.substring(emitted, upTo),
+                        List.copyOf(logProbs.subList(emitted, upTo)));
+            } else {
+                listener.onText(index, text.substring(emitted, upTo));
+            }
             emitted = upTo;
         }
     }

@@ -7,7 +7,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import dev.charlstm.generate.GenerationOptions;
-import dev.charlstm.generate.ModelInfo;
 import dev.charlstm.generate.Sample;
 import dev.charlstm.generate.Score;
 import io.javalin.Javalin;
@@ -102,6 +101,11 @@ public final class SamplingService {
         app.post("/v1/generate", api("generate", ctx -> generate(ctx, false)));
         app.post("/v1/generate/stream", api("generate_stream", ctx -> generate(ctx, true)));
         app.post("/v1/score", api("score", this::score));
+        OpenAiCompletions completions = new OpenAiCompletions(models, limits, metrics, openStreams, () -> draining);
+        app.post("/v1/completions", api("completions", completions::handle));
+        app.post("/v1/chat/completions", api("chat_completions", OpenAiCompletions::noChat));
+        app.get("/v1/models/{id}", api("models", ctx -> ctx.json(OpenAiModels.entry(models.get(ctx.pathParam("id"))))));
+        app.get("/openapi.json", OpenApiDocument::serve);
         app.error(404, ctx -> {
             if (ctx.attribute(ERROR_WRITTEN) == null) { // an unknown model is a 404 with its own message
                 writeError(ctx, new ApiException(404, "not_found", "no endpoint " + ctx.method() + " " + ctx.path()));
@@ -180,18 +184,7 @@ public final class SamplingService {
     }
 
     private void listModels(Context ctx) {
-        List<Map<String, Object>> list = models.all().stream().map(m -> {
-            ModelInfo info = m.info();
-            Map<String, Object> o = new LinkedHashMap<>();
-            o.put("name", m.name());
-            o.put("vocabulary_size", info.vocabulary().length());
-            o.put("layers", info.layers());
-            o.put("hidden_size", info.hiddenSize());
-            o.put("val_loss_nats", info.valLossNats());
-            o.put("trained_at", info.trainedAt());
-            return o;
-        }).toList();
-        ctx.json(Map.of("models", list));
+        ctx.json(OpenAiModels.list(models.all()));
     }
 
     private void score(Context ctx) throws IOException {
@@ -380,7 +373,7 @@ public final class SamplingService {
         if (e.retryAfterSeconds != null) {
             ctx.header("Retry-After", String.valueOf(e.retryAfterSeconds));
         }
-        ctx.status(e.status).json(Map.of("error", Map.of("code", e.code, "message", e.getMessage())));
+        ctx.status(e.status).json(OpenAiErrors.body(e));
     }
 
     private static String rootMessage(Throwable e) {
