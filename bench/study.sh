@@ -20,7 +20,7 @@ fi
 charlstm=${CHARLSTM:-$(ls -d target/charlstm-*/bin/charlstm | head -1)}
 seed=${SEED:-123}
 # name: the network and its iteration cap (runs also stop 10 validations after their best)
-declare -A caps=([s128]=600 [s256]=500 [m256]=400 [l384]=320 [x512]=260)
+declare -A caps=([s128]=600 [s256]=500 [m256]=400 [l384]=250 [x512]=260)
 declare -A sets=(
   [s128]="layers=1 hidden_size=128 batch_size=32 dropout=0.2"
   [s256]="layers=1 hidden_size=256 batch_size=32 dropout=0.3"
@@ -32,16 +32,23 @@ for corpus in "${corpora[@]}"; do
   for name in ${CANDIDATES:-s128 s256 m256 l384 x512}; do
     run="$out/$(basename "$corpus" .txt)-$name-seed$seed"
     [ -f "$run/metrics.json" ] && continue
-    args=(train --no-progress --plan off --corpus "$corpus" --out "$run" --max-iterations "${caps[$name]}"
-          --max-seconds 100000 --set patience=10 --set eval_every=10 --set seed="$seed")
+    args=(train --no-progress --force --corpus "$corpus" --out "$run" --max-iterations "${caps[$name]}"
+          --max-seconds 100000 --set plan=off --set test_fraction=0 --set patience=10 --set eval_every=10
+          --set seed="$seed")
     for kv in ${sets[$name]}; do args+=(--set "$kv"); done
     echo "$(date +%T) $run" >&2
     "$charlstm" "${args[@]}" > "$run.log" 2>&1 || echo "failed: $run (see $run.log)" >&2
   done
 done
-# One line per validation: corpus, candidate, seed, iteration, training characters/s, validation loss
-for m in "$out"/*/metrics.json; do
-  jq -r --arg run "$(basename "$(dirname "$m")")" \
-    '.evaluations[] as $e | [$run, $e.iteration, $e.val_loss] | @tsv' "$m"
-done > "$out/curves.tsv"
-echo "wrote $out/curves.tsv" >&2
+# The planner's table (src/main/resources/dev/charlstm/train/plan-curves.tsv): one line per validation,
+# candidate <tab> training characters <tab> iteration <tab> validation loss
+{
+  echo "# candidate	training characters	iteration	validation loss (bench/study.sh, seed $seed)"
+  for m in "$out"/*-seed"$seed"/metrics.json; do
+    run=$(basename "$(dirname "$m")")
+    name=${run%-seed*}; name=${name##*-}
+    jq -r --arg name "$name" '(.corpus_chars * (1 - .config.validation_fraction - (.config.test_fraction // 0)) | floor) as $chars
+        | .evaluations[] | [$name, $chars, .iteration, .val_loss] | @tsv' "$m"
+  done
+} > "$out/plan-curves.tsv"
+echo "wrote $out/plan-curves.tsv" >&2

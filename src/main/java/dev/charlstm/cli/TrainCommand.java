@@ -52,7 +52,7 @@ final class TrainCommand implements Callable<Integer> {
     boolean strict;
 
     @Option(names = "--workers", paramLabel = "N",
-            description = "Fit N batches at once on N threads (or GPUs) and average them each iteration (default 1).")
+            description = "Average the gradients of N batches in each step: a step on N x batch_size chunks (default 1).")
     Integer workers;
 
     @Option(names = "--no-progress", description = "Do not draw the progress bar.")

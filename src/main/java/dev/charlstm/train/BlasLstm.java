@@ -139,11 +139,11 @@ final class BlasLstm implements AutoCloseable {
             pending.add(pool.submit(() -> shard.run(inputs, targets, steps, seed)));
         }
         double loss = 0;
-        RuntimeException failure = null;
+        Throwable failure = null;
         try {
             loss = shards[0].run(inputs, targets, steps, seed);
-        } catch (RuntimeException e) {
-            failure = e;
+        } catch (RuntimeException | Error e) {
+            failure = e; // an OutOfMemoryError too: the other shards still run on this engine's memory
         }
         boolean interrupted = false;
         for (Future<Double> f : pending) {
@@ -155,7 +155,8 @@ final class BlasLstm implements AutoCloseable {
                     interrupted = true; // keep waiting: the shard is using this engine's memory
                 } catch (ExecutionException e) {
                     if (failure == null) {
-                        failure = e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
+                        failure = e.getCause() instanceof RuntimeException || e.getCause() instanceof Error
+                                ? e.getCause() : new IllegalStateException(e.getCause());
                     }
                     break;
                 }
@@ -167,8 +168,10 @@ final class BlasLstm implements AutoCloseable {
                 failure = new IllegalStateException("interrupted while training");
             }
         }
-        if (failure != null) {
-            throw failure;
+        if (failure instanceof Error error) {
+            throw error;
+        } else if (failure != null) {
+            throw (RuntimeException) failure;
         }
         return loss;
     }

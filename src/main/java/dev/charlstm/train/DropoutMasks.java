@@ -36,9 +36,20 @@ final class DropoutMasks {
         }
     }
 
-    /** The seed of one batch row's generator. */
+    /**
+     * The seed of one batch row's generator. Mixed, not merely offset: seeds that differ by a
+     * multiple of {@code SplittableRandom}'s own increment would give the same stream shifted by a
+     * few draws, and so the same masks on different rows.
+     */
     static long rowSeed(long segmentSeed, int row) {
-        return segmentSeed ^ (0x9E3779B97F4A7C15L * (row + 1));
+        return mix(segmentSeed + mix(row + 1L));
+    }
+
+    /** SplitMix64's finaliser: every input bit affects every output bit. */
+    static long mix(long z) {
+        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+        return z ^ (z >>> 31);
     }
 
     private static void fill(float[] mask, float keep, int steps, int rows, int hidden, int r, SplittableRandom random) {

@@ -26,6 +26,8 @@ import java.util.Set;
  */
 final class Planner {
 
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(Planner.class);
+
     /** A network the study measured, with the batch and dropout it was measured with. */
     record Candidate(String name, int layers, int hidden, int batch, double dropout) {}
 
@@ -33,8 +35,7 @@ final class Planner {
             new Candidate("s128", 1, 128, 32, 0.2),
             new Candidate("s256", 1, 256, 32, 0.3),
             new Candidate("m256", 2, 256, 64, 0.4),
-            new Candidate("l384", 2, 384, 64, 0.4),
-            new Candidate("x512", 2, 512, 64, 0.5));
+            new Candidate("l384", 2, 384, 64, 0.4));
 
     /** The keys a plan chooses; any of them the user fixed stays as given. */
     static final List<String> PLANNED_KEYS = List.of("layers", "hidden_size", "batch_size", "dropout", "eval_every",
@@ -70,11 +71,28 @@ final class Planner {
             }
         }
         List<RunPlan.Option> options = new ArrayList<>();
+        List<TrainConfig> measured = new ArrayList<>();
         for (TrainConfig candidate : configs) {
-            double charsPerSecond = probe.charsPerSecond(candidate);
             Candidate nearest = nearest(candidate);
+            if (!curves.knows(nearest.name())) {
+                continue;
+            }
+            double charsPerSecond;
+            try {
+                charsPerSecond = probe.charsPerSecond(candidate);
+            } catch (RuntimeException | OutOfMemoryError e) {
+                // A candidate this machine cannot even run a segment of is no candidate.
+                log.warn("Plan: skipping {} x {} (batch {}): {}", candidate.layers(), candidate.hiddenSize(),
+                        candidate.batchSize(), e.toString());
+                continue;
+            }
             options.add(new RunPlan.Option(nearest.name(), candidate.layers(), candidate.hiddenSize(),
                     candidate.batchSize(), candidate.dropout(), charsPerSecond, 0, 0));
+            measured.add(candidate);
+        }
+        if (options.isEmpty()) {
+            throw new IllegalArgumentException("no candidate network could be planned for this configuration; "
+                    + "train it as given with --set plan=off");
         }
         double probeSeconds = (System.nanoTime() - started) / 1e9;
         double trainSeconds = Math.max(0, config.maxSeconds() * TRAINING_SHARE - probeSeconds);
@@ -83,10 +101,12 @@ final class Planner {
             long perIteration = (long) o.batch() * config.chunkLength() * config.workers();
             long reachable = Math.max(1, Math.min(config.iterations(),
                     (long) Math.floor(trainSeconds * o.charsPerSecond() / perIteration)));
-            scored.add(o.withPrediction(reachable, curves.predict(o.curve(), trainChars, reachable)));
+            // The curves count iterations of the study's batch: a wider step (another batch, several workers) reads more.
+            long studyIterations = Math.round((double) reachable * o.batch() * config.workers() / batchOf(o.curve()));
+            scored.add(o.withPrediction(reachable, curves.predict(o.curve(), trainChars, studyIterations)));
         }
         RunPlan.Option best = scored.stream().min(Comparator.comparingDouble(RunPlan.Option::predictedLoss)).orElseThrow();
-        TrainConfig chosen = configs.get(scored.indexOf(best));
+        TrainConfig chosen = measured.get(scored.indexOf(best));
         if (!fixed.contains("eval_every")) {
             chosen = chosen.with("eval_every", evalEvery(best.iterations()));
         }
@@ -100,6 +120,10 @@ final class Planner {
     /** About {@value #VALIDATIONS} validations over the run, at least every 50 iterations, at most every 2. */
     static int evalEvery(long iterations) {
         return (int) Math.max(2, Math.min(50, Math.round((double) iterations / VALIDATIONS)));
+    }
+
+    private static int batchOf(String curve) {
+        return CANDIDATES.stream().filter(c -> c.name().equals(curve)).findFirst().orElseThrow().batch();
     }
 
     private static TrainConfig keepOrSet(TrainConfig config, Set<String> fixed, String key, Object value) {

@@ -81,12 +81,12 @@ public final class TrainConfig {
             new Key("max_seconds", 300L, 1, 30L * 24 * 3600, "stop after this much wall time"),
             new Key("eval_every", 10, 1, 1_000_000, "iterations between validations"),
             new Key("eval_chars", 30_000, 0, 1_000_000_000, "characters of the validation text measured at each "
-                    + "validation during the run, a fixed stretch at its start (0 = all of it); the chosen model is "
-                    + "measured on all of it at the end"),
+                    + "validation during the run, a fixed stretch at its start (0 = all of it); at the end the chosen "
+                    + "model is measured on all of it, or as much as 5% of max_seconds reads"),
             new Key("checkpoint_seconds", 30, 0, 1_000_000, "least seconds between checkpoints at validations (0 = at "
                     + "every validation); a run always checkpoints when it stops"),
             new Key("patience", 6, 0, 1_000_000, "stop after this many validations without improvement (0 = never)"),
-            new Key("sample_prime", "Th", 0, 0, "prime text of the sample logged at every validation"),
+            new Key("sample_prime", "Th", 0, 0, "prime text of the sample logged at every checkpoint"),
             new Key("sample_length", 200, 0, 100_000, "characters of that sample"),
             new Key("sample_temperature", 0.8, 0.0, 10.0, "temperature of that sample"),
             new Key("engine", "auto", 0, 0, "'auto': 'blas' on the CPU, 'nd4j' elsewhere; 'blas': LSTM gradients in "

@@ -31,7 +31,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Stops at the iteration limit, the time limit, when validation stops improving for
  * {@code patience} evaluations, when the loss stops being finite, or when {@link #requestStop()}
- * is called (Ctrl-C). Every stop writes a checkpoint first.
+ * is called (Ctrl-C). Every stop writes a checkpoint first, except a diverged run, which keeps
+ * the last good one (and writes the best weights seen to {@code best.zip} if they were unsaved).
  */
 final class Trainer {
 
@@ -54,6 +55,8 @@ final class Trainer {
     private Snapshot unsavedBest;
     private long checkpointedAt = System.nanoTime();
     private long checkpointedIteration = -1;
+    private double evalCharsPerSecond;
+    private double spentBeforeStart;
     private final Map<String, Object> plan;
     private Progress progress = Progress.create(false, 0, 0);
 
@@ -69,6 +72,11 @@ final class Trainer {
         this.showProgress = showProgress;
         this.engine = TrainingEngine.choose(config, Backend.name());
         this.plan = plan;
+    }
+
+    /** Seconds of the time budget already spent before the loop starts (planning the run). */
+    void spentBeforeStart(double seconds) {
+        this.spentBeforeStart = seconds;
     }
 
     /** Asks the loop to checkpoint and stop after the current iteration. */
@@ -119,6 +127,8 @@ final class Trainer {
                 } else if (checkpointedIteration != state.iteration) {
                     checkpoint(last.valLoss());
                 }
+            } else {
+                writeUnsavedBest(); // the weights now are not finite, but the best ones seen are
             }
         } finally {
             this.progress = Progress.create(false, 0, 0);
@@ -147,27 +157,47 @@ final class Trainer {
 
     /**
      * The chosen model on the whole validation text and on the test text, which no decision of
-     * the run has seen: the honest estimate of how it does on text like this.
+     * the run has seen: the honest estimate of how it does on text like this. Each is read up to
+     * {@link #finalEvalChars}.
      */
     private Map<String, Object> heldOutLosses(MultiLayerNetwork best, Corpus.Split split, int selectionChars) {
         Map<String, Object> m = new LinkedHashMap<>();
+        int cap = finalEvalChars(selectionChars);
+        int[] validation = selectionText(split.validation(), cap);
+        int[] test = selectionText(split.test(), cap);
         m.put("selection_val_chars", selectionChars);
-        m.put("val_chars", split.validation().length);
-        if (selectionChars < split.validation().length) {
-            double full = LossEvaluator.nats(best, split.validation(), EVAL_STREAMS, config.tbpttLength());
+        m.put("val_chars", validation.length);
+        if (selectionChars < validation.length) {
+            double full = LossEvaluator.nats(best, validation, EVAL_STREAMS, config.tbpttLength());
             m.put("full_val_loss_nats", round4(full));
-            log.info("The chosen model on all {} validation characters: {} nats/char", split.validation().length, fmt(full));
+            log.info("The chosen model on {} validation characters: {} nats/char", validation.length, fmt(full));
         }
-        m.put("test_chars", split.test().length);
-        if (split.test().length >= 2) {
-            double test = LossEvaluator.nats(best, split.test(), EVAL_STREAMS, config.tbpttLength());
-            m.put("test_loss_nats", round4(test));
-            m.put("test_bpc", round4(LossEvaluator.bitsPerChar(test)));
-            log.info("The chosen model on the {} test characters: {} nats/char = {} bits/char", split.test().length,
-                    fmt(test), fmt(LossEvaluator.bitsPerChar(test)));
+        m.put("test_chars", test.length);
+        if (test.length >= 2) {
+            double loss = LossEvaluator.nats(best, test, EVAL_STREAMS, config.tbpttLength());
+            m.put("test_loss_nats", round4(loss));
+            m.put("test_bpc", round4(LossEvaluator.bitsPerChar(loss)));
+            log.info("The chosen model on the {} test characters: {} nats/char = {} bits/char", test.length,
+                    fmt(loss), fmt(LossEvaluator.bitsPerChar(loss)));
         }
         return m;
     }
+
+    /**
+     * The most held-out characters measured after the run, of each of validation and test: as many
+     * as the validations' measured speed reads in {@value #FINAL_EVAL_SHARE} of the time budget,
+     * and never fewer than a validation reads. For texts of a few hundred kilobytes that is all of
+     * them; a large corpus does not overrun its budget by minutes.
+     */
+    private int finalEvalChars(int selectionChars) {
+        if (evalCharsPerSecond <= 0) {
+            return Integer.MAX_VALUE;
+        }
+        double affordable = FINAL_EVAL_SHARE * config.maxSeconds() * evalCharsPerSecond / 2; // validation and test
+        return (int) Math.max(selectionChars, Math.min(Integer.MAX_VALUE, affordable));
+    }
+
+    static final double FINAL_EVAL_SHARE = 0.05;
 
     /** Rows the validation text is read in, side by side, whatever the batch: the same protocol for every run. */
     static final int EVAL_STREAMS = 32;
@@ -242,7 +272,7 @@ final class Trainer {
             double elapsed = (System.nanoTime() - wallStart) / 1e9;
             if (state.iteration >= config.iterations()) {
                 return Outcome.ITERATIONS;
-            } else if (elapsed >= config.maxSeconds()) {
+            } else if (elapsed + spentBeforeStart >= config.maxSeconds()) {
                 return Outcome.TIME_LIMIT;
             } else if (stopRequested) {
                 return Outcome.INTERRUPTED;
@@ -253,7 +283,8 @@ final class Trainer {
             if (!Double.isFinite(loss)) {
                 progress.beforeLog();
                 log.error("The training loss became {} at iteration {}; stopping. The last good checkpoint "
-                        + "(iteration {}) is kept.", loss, state.iteration + 1, lastCheckpointIteration());
+                        + "(iteration {}) is kept.", loss, state.iteration + 1,
+                        checkpointedIteration >= 0 ? checkpointedIteration : startIteration);
                 return Outcome.DIVERGED;
             }
             state.iteration++;
@@ -298,7 +329,9 @@ final class Trainer {
      * @param forceCheckpoint checkpoint whatever the time since the last one (the run is ending)
      */
     private boolean evaluateAndCheckpoint(int[] selection, double trainLoss, boolean forceCheckpoint) throws IOException {
+        long evalStart = System.nanoTime();
         double val = LossEvaluator.nats(net, selection, EVAL_STREAMS, config.tbpttLength());
+        evalCharsPerSecond = selection.length / Math.max(1e-9, (System.nanoTime() - evalStart) / 1e9);
         state.evaluations.add(new TrainingState.Evaluation(state.iteration, round4(state.wallSeconds),
                 round4(trainLoss), round4(val)));
         boolean improved = state.bestValLoss == null || val < state.bestValLoss;
@@ -331,7 +364,17 @@ final class Trainer {
      * validation itself; the best weights wait in memory until the next write.
      */
     private String checkpoint(double val) throws IOException {
+        // best.zip first: a kill between the two writes then leaves a best.zip at least as new as
+        // the best that latest.zip's state names, never an older one.
+        writeUnsavedBest();
         output.saveCheckpoint(output.latestCheckpoint(), net, metadata(val), state);
+        checkpointedAt = System.nanoTime();
+        checkpointedIteration = state.iteration;
+        drawLossChart(); // redrawn at every checkpoint, so loss.png shows a run in progress too
+        return sampleFrom(output.latestCheckpoint());
+    }
+
+    private void writeUnsavedBest() throws IOException {
         if (unsavedBest != null) {
             MultiLayerNetwork best = net.clone();
             best.setParams(unsavedBest.params());
@@ -339,10 +382,6 @@ final class Trainer {
             ModelFile.saveCheckpoint(output.bestCheckpoint(), best, unsavedBest.metadata(), unsavedBest.state());
             unsavedBest = null;
         }
-        checkpointedAt = System.nanoTime();
-        checkpointedIteration = state.iteration;
-        drawLossChart(); // redrawn at every checkpoint, so loss.png shows a run in progress too
-        return sampleFrom(output.latestCheckpoint());
     }
 
     /** The best model's weights, the optimiser state and the run state at the time it was measured. */
@@ -399,15 +438,11 @@ final class Trainer {
                         Instant.now().toString(), Backend.name(), TrainingOutput.projectVersion(), testLoss, plan));
     }
 
-    private long lastCheckpointIteration() {
-        TrainingState.Evaluation last = state.lastEvaluation();
-        return last == null ? 0 : last.iteration();
-    }
-
     private void report(long startIteration, double loss, double elapsedThisRun) {
         // The time limit often binds before the iteration limit: aim the bar (and its ETA) at whichever comes first.
         double secondsPerIteration = elapsedThisRun / Math.max(1, state.iteration - startIteration);
-        long reachable = state.iteration + (long) ((config.maxSeconds() - elapsedThisRun) / secondsPerIteration);
+        long reachable = state.iteration
+                + (long) ((config.maxSeconds() - spentBeforeStart - elapsedThisRun) / secondsPerIteration);
         long expectedLast = Math.max(state.iteration, Math.min(config.iterations(), reachable));
         progress.update(state.iteration, expectedLast, loss, state.trainCharsPerSecond(),
                 (expectedLast - state.iteration) * secondsPerIteration);

@@ -2,6 +2,7 @@ package dev.charlstm.train;
 
 import dev.charlstm.corpus.Corpus;
 import dev.charlstm.corpus.Vocabulary;
+import dev.charlstm.io.AtomicFiles;
 import dev.charlstm.model.Backend;
 import dev.charlstm.model.ModelFile;
 import dev.charlstm.model.ModelFileException;
@@ -10,6 +11,7 @@ import dev.charlstm.scrape.CorpusFiles;
 import dev.charlstm.scrape.ScrapeException;
 import dev.charlstm.scrape.ScrapeResult;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -112,6 +114,7 @@ public final class Training {
         Corpus corpus = corpus(source, config.strict());
         CorpusFiles.write(output.corpus(), source);
         Map<String, Object> planReport = null;
+        double planSeconds = 0;
         if (config.plan().equals("auto")) {
             long trainChars = corpus.split(config.validationFraction(), config.testFraction()).train().length;
             RunPlan plan = Planner.plan(config, request.fixedKeys(), trainChars,
@@ -120,12 +123,15 @@ public final class Training {
             log.info("{}", plan.describe());
             config = plan.config();
             planReport = plan.toMap();
+            planSeconds = plan.probeSeconds();
         }
         MultiLayerNetwork net = NetworkFactory.build(config, corpus.vocabulary().size());
         log.info("Network: embedding {} -> LSTM {} x {} -> softmax {}; {} parameters", config.embeddingSize(),
                 config.hiddenSize(), config.layers(), corpus.vocabulary().size(), net.numParams());
-        return new Run(new Trainer(config, corpus, source.provenance().source() + ":" + source.provenance().url(),
-                output, net, new TrainingState(), request.showProgress(), planReport), output);
+        Trainer trainer = new Trainer(config, corpus, source.provenance().source() + ":" + source.provenance().url(),
+                output, net, new TrainingState(), request.showProgress(), planReport);
+        trainer.spentBeforeStart(planSeconds); // the plan's probe counts against --max-seconds
+        return new Run(trainer, output);
     }
 
     private static Run resumed(Request request) throws IOException, ScrapeException, ModelFileException {
@@ -135,8 +141,9 @@ public final class Training {
                 checkpoint + " is a finished model, not a checkpoint: it has no training state to resume"));
         TrainingState state = TrainingState.fromJson(stateJson);
         Map<String, Object> hyperparameters = new java.util.LinkedHashMap<>(loaded.metadata().hyperparameters());
-        // Checkpoints from before the test split validated on the whole tail: keep their split.
+        // Checkpoints from before the test split validated on the whole tail, all of it each time: keep that.
         hyperparameters.putIfAbsent("test_fraction", 0.0);
+        hyperparameters.putIfAbsent("eval_chars", 0);
         TrainConfig stored = TrainConfig.fromMap(hyperparameters);
         TrainConfig config = resumedConfig(stored, request);
         Backend.useThreads(nd4jThreads(config));
@@ -153,7 +160,14 @@ public final class Training {
         }
         if (!outDir.equals(request.resumeDir())) {
             CorpusFiles.write(output.corpus(), source);
+            // The best weights so far live in the old run's best.zip; the new directory needs them
+            // in case this run never beats them.
+            Path best = TrainingOutput.bestCheckpointIn(request.resumeDir());
+            if (Files.isRegularFile(best)) {
+                AtomicFiles.write(output.bestCheckpoint(), Files.readAllBytes(best));
+            }
         }
+        adoptNewerBest(state, TrainingOutput.bestCheckpointIn(request.resumeDir()));
         log.info("Resuming {} at iteration {} (best validation {} nats/char)", checkpoint, state.iteration,
                 state.bestValLoss == null ? "none yet" : String.format("%.4f", state.bestValLoss));
         ModelMetadata.Training training = loaded.metadata().training();
@@ -161,17 +175,43 @@ public final class Training {
                 request.showProgress(), training.plan()), output);
     }
 
+    /**
+     * best.zip is written before latest.zip, so a run killed between the two leaves a best.zip
+     * better than the best latest.zip's state knows of: the state takes it over, so the model the
+     * resumed run saves is described by its own loss.
+     */
+    private static void adoptNewerBest(TrainingState state, Path best) throws ModelFileException {
+        if (!Files.isRegularFile(best)) {
+            return;
+        }
+        ModelMetadata.Training t = ModelFile.load(best).metadata().training();
+        if (t != null && t.valLossNats() != null && t.iterations() > state.bestIteration
+                && (state.bestValLoss == null || t.valLossNats() < state.bestValLoss)) {
+            log.info("best.zip (iteration {}, {} nats/char) is newer than the checkpoint's record; taking it as the best",
+                    t.iterations(), t.valLossNats());
+            state.bestValLoss = t.valLossNats();
+            state.bestIteration = t.iterations();
+        }
+    }
+
     /** ND4J's own threads: the BLAS engine does its own threading, and DL4J's LSTM ran fastest on one. */
     private static int nd4jThreads(TrainConfig config) {
         return config.engine().equals("dl4j") && config.threads() > 0 ? config.threads() : 1;
     }
 
-    /** The checkpoint's configuration with the request's overrides, refusing ones the network cannot take. */
+    /**
+     * Keys that decide which text trains, validates and tests: changing one mid-run would move
+     * text between them, and make the best validation loss so far incomparable.
+     */
+    static final List<String> FIXED_FOR_A_RUN = List.of("validation_fraction", "test_fraction", "eval_chars");
+
+    /** The checkpoint's configuration with the request's overrides, refusing ones the network or the split cannot take. */
     private static TrainConfig resumedConfig(TrainConfig stored, Request request) {
         Map<String, Object> wanted = request.config().asMap();
         for (String assignment : request.overrides()) {
             String key = assignment.substring(0, Math.max(0, assignment.indexOf('='))).trim();
-            if (TrainConfig.BAKED_INTO_NETWORK.contains(key) && !Objects.equals(wanted.get(key), stored.asMap().get(key))) {
+            boolean fixed = TrainConfig.BAKED_INTO_NETWORK.contains(key) || FIXED_FOR_A_RUN.contains(key);
+            if (fixed && !Objects.equals(wanted.get(key), stored.asMap().get(key))) {
                 throw new IllegalArgumentException("'" + key + "' cannot change when resuming (the checkpoint has "
                         + stored.asMap().get(key) + ")");
             }

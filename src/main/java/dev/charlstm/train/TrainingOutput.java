@@ -32,7 +32,10 @@ final class TrainingOutput {
     Path lossChart() { return dir.resolve("loss.png"); }
     Path corpus() { return dir.resolve("corpus.txt"); }
     Path latestCheckpoint() { return dir.resolve("checkpoints").resolve("latest.zip"); }
-    Path bestCheckpoint() { return dir.resolve("checkpoints").resolve("best.zip"); }
+    Path bestCheckpoint() { return bestCheckpointIn(dir); }
+
+    /** Where a run in {@code runDir} keeps its best checkpoint. */
+    static Path bestCheckpointIn(Path runDir) { return runDir.resolve("checkpoints").resolve("best.zip"); }
 
     /** The checkpoint to resume from, given a run directory or its checkpoints directory. */
     static Path findCheckpoint(Path resumeDir) {

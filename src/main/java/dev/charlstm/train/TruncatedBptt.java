@@ -121,7 +121,7 @@ final class TruncatedBptt implements AutoCloseable {
                 System.arraycopy(windows[b], start, in[b], 0, steps);
                 System.arraycopy(windows[b], start + 1, out[b], 0, steps);
             }
-            double score = engine.compute(in, out, steps, seed * 31 + segments);
+            double score = engine.compute(in, out, steps, DropoutMasks.mix(seed) + segments);
             step(score);
             sum += score;
             segments++;

@@ -41,9 +41,6 @@ class PlannerTest {
             l384\t10000\t200\t1.95
             l384\t100000\t100\t2.2
             l384\t100000\t400\t1.2
-            x512\t10000\t100\t2.5
-            x512\t100000\t100\t2.4
-            x512\t100000\t400\t1.3
             """;
 
     private static LossCurves curves() throws Exception {

@@ -94,31 +94,38 @@ class TrainingTest {
 
     @Test
     void theTestTextIsNeitherTrainedOnNorUsedForSelectionAndIsReportedForTheChosenModel() throws Exception {
-        // The last 5% is text of another kind: a model that never saw it does far worse there.
-        String faq = Files.readString(corpusFile);
-        java.util.Random random = new java.util.Random(3);
-        StringBuilder tail = new StringBuilder();
-        while (tail.length() < 400) {
-            tail.append((char) (random.nextBoolean() ? 'A' + random.nextInt(26) : '0' + random.nextInt(10)));
+        // 5,700 characters of the FAQ, then 300 of another kind: exactly the test text (the last 5% of 6,000).
+        String faq = Corpus.fromText(Files.readString(corpusFile), Vocabulary.printable(), false).text().substring(0, 5700);
+        Path[] runs = new Path[2];
+        for (int k = 0; k < 2; k++) {
+            java.util.Random random = new java.util.Random(k);
+            StringBuilder tail = new StringBuilder();
+            while (tail.length() < 300) {
+                tail.append((char) (random.nextBoolean() ? 'A' + random.nextInt(26) : '0' + random.nextInt(10)));
+            }
+            Path corpusWithTail = dir.resolve("with-tail-" + k + ".txt");
+            Files.writeString(corpusWithTail, faq + tail);
+            runs[k] = dir.resolve("run-" + k);
+            TinyModels.train(corpusWithTail, runs[k], null, "eval_chars=100");
         }
-        Path corpusWithTail = dir.resolve("with-tail.txt");
-        Files.writeString(corpusWithTail, faq + tail);
-        Path out = dir.resolve("run");
-        TinyModels.train(corpusWithTail, out, null, "eval_chars=100");
+        // Two different test texts, and the same model to the last bit: the test text decided nothing.
+        ModelFile.Loaded model = ModelFile.load(runs[0].resolve("model.zip"));
+        assertThat(ModelFile.load(runs[1].resolve("model.zip")).network().params()).isEqualTo(model.network().params());
 
-        Corpus corpus = Corpus.fromText(Files.readString(corpusWithTail), Vocabulary.printable(), false);
+        Corpus corpus = Corpus.fromText(Files.readString(dir.resolve("with-tail-0.txt")), Vocabulary.printable(), false);
         Corpus.Split split = corpus.split(0.1, 0.05);
-        assertThat(corpus.text().substring(corpus.length() - split.test().length)).as("the test text is the odd tail")
-                .matches("[A-Z0-9]+");
-        JsonNode metrics = new ObjectMapper().readTree(out.resolve("metrics.json").toFile());
-        assertThat(metrics.get("test_chars").asInt()).isEqualTo(split.test().length);
+        assertThat(split.test()).hasSize(300);
+        JsonNode metrics = new ObjectMapper().readTree(runs[0].resolve("metrics.json").toFile());
+        JsonNode other = new ObjectMapper().readTree(runs[1].resolve("metrics.json").toFile());
+        assertThat(metrics.get("evaluations")).isEqualTo(other.get("evaluations"));
+        assertThat(metrics.get("test_chars").asInt()).isEqualTo(300);
         assertThat(metrics.get("val_chars").asInt()).isEqualTo(split.validation().length);
         assertThat(metrics.get("selection_val_chars").asInt()).isEqualTo(100);
         double best = metrics.get("best_val_loss_nats").asDouble();
-        assertThat(metrics.get("test_loss_nats").asDouble()).isGreaterThan(best + 0.5);
+        assertThat(metrics.get("test_loss_nats").asDouble()).isGreaterThan(best + 0.5)
+                .isNotEqualTo(other.get("test_loss_nats").asDouble());
 
         // Selection measured the first 100 validation characters, every time; the end measured all of them.
-        ModelFile.Loaded model = ModelFile.load(out.resolve("model.zip"));
         int[] selection = java.util.Arrays.copyOf(split.validation(), 100);
         assertThat(LossEvaluator.nats(model.network(), selection, Trainer.EVAL_STREAMS, 10)).isCloseTo(best, within(1e-3));
         assertThat(metrics.get("full_val_loss_nats").asDouble()).isCloseTo(
@@ -126,6 +133,23 @@ class TrainingTest {
         assertThat(model.metadata().training().testLossNats()).isEqualTo(metrics.get("test_loss_nats").asDouble());
         assertThat(Trainer.selectionText(split.validation(), 0)).isSameAs(split.validation());
         assertThat(Trainer.selectionText(split.validation(), 1_000_000)).isSameAs(split.validation());
+    }
+
+    @Test
+    void checkpointsWaitForTheirIntervalAndTheBestWeightsWaitInMemoryUntilTheRunStops() throws Exception {
+        train(dir, null, "checkpoint_seconds=100000", "eval_every=5", "iterations=30");
+        ModelFile.Loaded latest = ModelFile.load(dir.resolve("checkpoints/latest.zip"));
+        ModelFile.Loaded best = ModelFile.load(dir.resolve("checkpoints/best.zip"));
+        ModelFile.Loaded model = ModelFile.load(dir.resolve("model.zip"));
+        JsonNode metrics = new ObjectMapper().readTree(dir.resolve("metrics.json").toFile());
+        assertThat(metrics.get("evaluations")).as("six validations").hasSize(6);
+        assertThat(latest.metadata().training().iterations()).as("one checkpoint: at the stop").isEqualTo(30);
+        long bestIteration = metrics.get("best_iteration").asLong();
+        assertThat(best.metadata().training().iterations()).isEqualTo(bestIteration);
+        assertThat(best.network().params()).as("best.zip holds the best weights, written late")
+                .isEqualTo(model.network().params());
+        Training.Summary resumed = train(null, dir, "iterations=40");
+        assertThat(resumed.iterations()).isEqualTo(40);
     }
 
     @Test

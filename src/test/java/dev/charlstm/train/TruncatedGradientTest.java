@@ -157,6 +157,50 @@ class TruncatedGradientTest {
     }
 
     @Test
+    void aStepOnTwoWorkersBatchesAddsTheGradientsEachBatchGetsAlone() {
+        // What --workers N relies on: rows are independent, state and all, so the gradient of N batches
+        // side by side is the sum of their own gradients, and the updater's division by all the rows
+        // makes the step their average. (That the masks follow the row, not the shard, is tested above.)
+        TrainConfig c = config("dropout=0", "batch_size=8");
+        MultiLayerNetwork net = network(c, 21);
+        int[][] w = windows(16, 7, 22);
+        int[][][] halves = {Arrays.copyOfRange(w, 0, 8), Arrays.copyOfRange(w, 8, 16)};
+        float[] together;
+        try (SegmentGradient g = TruncatedBptt.engine(net, TrainingEngine.BLAS, 16, 3, 2)) {
+            g.compute(columns(w, 0, 3), columns(w, 1, 3), 3, 9);
+            g.compute(columns(w, 3, 3), columns(w, 4, 3), 3, 10);
+            together = net.getFlattenedGradients().dup().data().asFloat();
+        }
+        float[] sum = new float[together.length];
+        for (int h = 0; h < 2; h++) {
+            int[][] part = halves[h];
+            float[] g2 = twoSegments(net, part);
+            for (int i = 0; i < sum.length; i++) {
+                sum[i] += g2[i];
+            }
+        }
+        double scale = 0;
+        for (float v : together) {
+            scale = Math.max(scale, Math.abs(v));
+        }
+        for (int i = 0; i < sum.length; i++) {
+            assertThat((double) together[i]).as("entry %d", i).isCloseTo(sum[i], within(1e-5 * scale));
+        }
+    }
+
+    /** The second segment's gradient of {@code rows} alone, the first segment's state carried in. */
+    private static float[] twoSegments(MultiLayerNetwork net, int[][] rows) {
+        ParameterLayout p = ParameterLayout.of(net);
+        float[] gradient = new float[(int) p.length()];
+        try (BlasLstm engine = new BlasLstm(p, rows.length, 3, 3, 1)) {
+            for (int s = 0; s < 2; s++) {
+                engine.segment(net.params(), columns(rows, s * 3, 3), columns(rows, s * 3 + 1, 3), 3, 9 + s, gradient);
+            }
+        }
+        return gradient;
+    }
+
+    @Test
     void dl4jsLaterSegmentGradientComesFromAZeroStateReRunOfTheLstm() {
         // The defect the engines exist for, pinned on DL4J 1.0.0-M2.1: LSTM.backpropGradientHelper re-runs the
         // layer's forward pass from the rnnTimeStep state (stateMap, empty during fit), not from the carried
@@ -226,7 +270,7 @@ class TruncatedGradientTest {
                 for (int s = 0; s < c.chunkLength() / steps; s++) {
                     int[][] in = columns(w, s * steps, steps);
                     int[][] out = columns(w, s * steps + 1, steps);
-                    ReferenceLstm.Masks masks = ReferenceLstm.Masks.draw(p, seed * 31 + s, rows, steps);
+                    ReferenceLstm.Masks masks = ReferenceLstm.Masks.draw(p, DropoutMasks.mix(seed) + s, rows, steps);
                     double[] g = reference.gradient(expected, all, in, out, steps, masks, state);
                     reference.loss(expected, in, out, steps, masks, state); // carry the state on, as the engine does
                     for (int i = 0; i < g.length; i++) {
@@ -275,6 +319,42 @@ class TruncatedGradientTest {
         DropoutMasks.draw(77, 0, rows, steps, hidden, new float[] {1f}, 1f, new float[1][], none);
         for (float v : none) {
             assertThat(v).isEqualTo(1f);
+        }
+    }
+
+    @Test
+    void everyRowDrawsItsOwnMaskNotAShiftedCopyOfAnothers() {
+        // Row seeds once differed by multiples of SplittableRandom's own increment, which made
+        // about a third of a batch's rows replay another row's stream a few draws later.
+        int rows = 64;
+        int steps = 40;
+        int hidden = 25;
+        float[] output = new float[steps * rows * hidden];
+        DropoutMasks.draw(123, 0, rows, steps, hidden, new float[] {1f}, 0.5f, new float[1][], output);
+        int n = steps * hidden;
+        boolean[][] kept = new boolean[rows][n];
+        for (int t = 0; t < steps; t++) {
+            for (int r = 0; r < rows; r++) {
+                for (int k = 0; k < hidden; k++) {
+                    kept[r][t * hidden + k] = output[(t * rows + r) * hidden + k] != 0f;
+                }
+            }
+        }
+        for (int a = 0; a < rows; a++) {
+            for (int b = 0; b < rows; b++) {
+                for (int shift = 0; shift <= 64; shift++) {
+                    if (a == b && shift == 0) {
+                        continue;
+                    }
+                    int same = 0;
+                    for (int i = 0; i + shift < n; i++) {
+                        same += kept[a][i + shift] == kept[b][i] ? 1 : 0;
+                    }
+                    // independent masks agree on about half the draws; a shifted copy on all of them
+                    assertThat((double) same / (n - shift)).as("row %d shifted by %d against row %d", a, shift, b)
+                            .isLessThan(0.6);
+                }
+            }
         }
     }
 
