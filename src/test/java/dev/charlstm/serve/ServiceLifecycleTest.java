@@ -68,7 +68,7 @@ class ServiceLifecycleTest {
         SamplingService service = start(8, 8);
         ServiceClient client = new ServiceClient(service.port(), null);
         HttpRequest request = HttpRequest.newBuilder(URI.create(client.base() + "/v1/generate/stream"))
-                .POST(HttpRequest.BodyPublishers.ofString("{\"length\":10000,\"seed\":3}")).build();
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString("{\"length\":10000,\"seed\":3}")).build();
         InputStream body = client.http().send(request, HttpResponse.BodyHandlers.ofInputStream()).body();
         BufferedReader reader = new BufferedReader(new InputStreamReader(body, StandardCharsets.UTF_8));
         assertThat(reader.readLine()).isEqualTo("event: text"); // the stream is under way
