@@ -119,13 +119,17 @@ final class LoadTestCommand implements Callable<Integer> {
     }
 
     private static String describe(Exception e) {
+        for (Throwable c = e; c != null; c = c.getCause()) {
+            if (c instanceof java.net.ConnectException) {
+                return "cannot connect (ConnectException" + (c.getMessage() == null ? "" : ": " + c.getMessage()) + ")";
+            }
+        }
         Throwable t = e;
         while (t.getCause() != null && (t.getMessage() == null || t instanceof java.util.concurrent.ExecutionException)) {
             t = t.getCause();
         }
         String m = t.getMessage() == null ? "" : ": " + t.getMessage();
-        return t instanceof java.net.ConnectException ? "cannot connect (" + t.getClass().getSimpleName() + m + ")"
-                : t.getClass().getSimpleName() + m;
+        return t.getClass().getSimpleName() + m;
     }
 
     private Map<String, Object> run(HttpClient http, int concurrency, int perClient) throws Exception {

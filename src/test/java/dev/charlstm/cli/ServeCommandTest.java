@@ -84,6 +84,39 @@ class ServeCommandTest {
                 .hasMessage("give --token or --token-file, not both");
     }
 
+    @Test
+    void loadtestSaysWhyEveryRequestFailsAndExits2(@TempDir Path dir) throws Exception {
+        int dead;
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            dead = s.getLocalPort(); // closed again: nothing listens there
+        }
+        assertThat(Main.run("loadtest", "--url", "http://127.0.0.1:" + dead, "--clients", "1", "--requests", "1",
+                "--length", "5")).isEqualTo(2);
+        assertThat(console.err()).startsWith("charlstm: error: loadtest: the first request to http://127.0.0.1:" + dead
+                + "/v1/generate failed: cannot connect (ConnectException").doesNotContain("NaN");
+        assertThat(console.err().lines().count()).isEqualTo(1);
+
+        TinyModels.savePeaky(dir.resolve("a").resolve("model.zip"));
+        TinyModels.savePeaky(dir.resolve("b").resolve("model.zip"));
+        dev.charlstm.serve.SamplingService service = dev.charlstm.serve.SamplingService.start(
+                new dev.charlstm.serve.SamplingService.Config(dir, null, "127.0.0.1", 0, null));
+        try {
+            String url = "http://127.0.0.1:" + service.port();
+            console.reset();
+            assertThat(Main.run("loadtest", "--url", url, "--clients", "1", "--requests", "1", "--length", "5"))
+                    .isEqualTo(2);
+            assertThat(console.err()).isEqualTo("charlstm: error: loadtest: the first request to " + url
+                    + "/v1/generate failed: HTTP 400: 'model' is required: this service has [a, b]"
+                    + System.lineSeparator());
+            console.reset();
+            assertThat(Main.run("loadtest", "--url", url, "--model", "b", "--clients", "1,2", "--requests", "1",
+                    "--length", "5")).isZero();
+            assertThat(console.out()).doesNotContain("NaN").contains("clients");
+        } finally {
+            service.stop(5);
+        }
+    }
+
     private static ServeCommand parse(String... args) {
         ServeCommand serve = new ServeCommand();
         serve.environment = name -> null;
