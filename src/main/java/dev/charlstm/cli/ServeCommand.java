@@ -50,6 +50,11 @@ final class ServeCommand implements Callable<Integer> {
     /** The environment, as a field so that tests can give their own. */
     java.util.function.Function<String, String> environment = System::getenv;
 
+    @Option(names = "--max-per-client", paramLabel = "N",
+            description = "Requests one client address may have in progress before it gets 429 "
+                    + "(default: ${DEFAULT-VALUE}; behind a proxy every client shares the proxy's address).")
+    int maxPerClient = 64;
+
     @Option(names = "--drain-seconds", description = "On SIGTERM or SIGHUP, wait this long for requests in flight, "
             + "then end them with an error (default: ${DEFAULT-VALUE}).")
     long drainSeconds = 30;
@@ -64,7 +69,8 @@ final class ServeCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--drain-seconds must be >= 0, got " + drainSeconds);
         }
         Path dir = source.models == null && source.model == null ? Path.of("models") : source.models;
-        SamplingService service = SamplingService.start(new SamplingService.Config(dir, source.model, host, port, secret));
+        SamplingService service = SamplingService.start(new SamplingService.Config(dir, source.model, host, port, secret),
+                maxPerClient);
         System.err.printf("charlstm: serving on http://%s:%d/ (SIGTERM or Ctrl-C to stop)%n", host, service.port());
         CountDownLatch stop = new CountDownLatch(1);
         // Our own handlers instead of shutdown hooks, so that a stop finishes requests in flight and

@@ -169,6 +169,18 @@ public final class SamplingService {
         return start(config, ServiceLimits.defaults());
     }
 
+    /**
+     * Loads the models and starts listening, letting one remote address have at most
+     * {@code maxPerClient} requests in progress (behind a proxy, all clients share its address).
+     */
+    public static SamplingService start(Config config, int maxPerClient) throws IOException {
+        if (maxPerClient < 1) {
+            throw new IllegalArgumentException("--max-per-client must be >= 1, got " + maxPerClient);
+        }
+        ServiceLimits d = ServiceLimits.defaults();
+        return start(config, d.withAdmission(d.maxBatch(), d.maxQueued(), maxPerClient));
+    }
+
     static SamplingService start(Config config, ServiceLimits limits) throws IOException {
         checkHost(config.host()); // before loading models, which takes a while
         ModelRegistry models = config.modelsDir() != null

@@ -40,6 +40,8 @@ class ServeCommandTest {
         ServeCommand everywhere = new ServeCommand();
         new CommandLine(everywhere).parseArgs("--host", "0.0.0.0");
         assertThat(everywhere.host).isEqualTo("0.0.0.0");
+        assertThat(serve.maxPerClient).isEqualTo(64);
+        assertThat(serve.drainSeconds).isEqualTo(30);
     }
 
     @Test

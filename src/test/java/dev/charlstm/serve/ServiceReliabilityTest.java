@@ -291,6 +291,25 @@ class ServiceReliabilityTest {
                 .hasMessageNotContaining("\n");
     }
 
+    @Test
+    void aBodyThatStopsArrivingIsA408AtTheIdleTimeoutAndIsCounted() throws Exception {
+        SamplingService service = start(ServiceLimits.defaults().withServer(64, 500));
+        try (Socket s = new Socket("127.0.0.1", service.port())) {
+            s.setSoTimeout(10_000);
+            OutputStream out = s.getOutputStream();
+            out.write(("POST /v1/generate HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                    + "Content-Length: 100\r\n\r\n{\"length\":").getBytes(StandardCharsets.US_ASCII));
+            out.flush(); // and then nothing more
+            String answer = statusLine(s) + rest(s);
+            assertThat(answer).startsWith("HTTP/1.1 408").contains("\"timeout\"");
+            ServiceClient client = new ServiceClient(service.port(), null);
+            assertThat(client.get("/metrics").body())
+                    .contains("charlstm_requests_total{endpoint=\"generate\",status=\"408\"} 1.0");
+        } finally {
+            service.stop(5);
+        }
+    }
+
     static void awaitMetric(ServiceClient client, String line) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
         String body = "";
