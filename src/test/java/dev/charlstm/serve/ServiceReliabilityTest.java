@@ -92,6 +92,8 @@ class ServiceReliabilityTest {
                 }
             }
             assertThat(done).as("the stream ended with a done event").isPositive();
+            System.out.printf("ServiceReliabilityTest: 1,500-character stream in %d reads, first text after %d ms, "
+                    + "done after %d ms%n", reads, (firstText - sent) / 1_000_000, (done - sent) / 1_000_000);
             // Buffered into 32 KiB blocks, the first text arrived after more than half of the ~60 KB.
             assertThat(firstText - sent).as("first text, ms, of %d ms in %d reads", (done - sent) / 1_000_000, reads)
                     .isLessThan((done - sent) / 2);
@@ -110,6 +112,7 @@ class ServiceReliabilityTest {
             ServiceClient client = new ServiceClient(service.port(), null);
             int refused = 0;
             int admitted = 0;
+            long slowestHealth = 0;
             for (int i = 0; i < 24; i++) {
                 Socket s = open(service.port(), "/v1/generate/stream", "{\"length\":10000,\"seed\":" + i + "}");
                 streams.add(s);
@@ -124,6 +127,7 @@ class ServiceReliabilityTest {
                     admitted++;
                 }
             }
+            System.out.printf("ServiceReliabilityTest: 24 streams, 16 admitted, %d refused with 429%n", refused);
             assertThat(admitted).isEqualTo(16);
             assertThat(refused).isEqualTo(8);
             for (int i = 0; i < 5; i++) {
@@ -134,9 +138,13 @@ class ServiceReliabilityTest {
                         throw new RuntimeException(e);
                     }
                 });
+                long t = System.nanoTime();
                 assertThat(health.get(1, TimeUnit.SECONDS)).isEqualTo(200);
+                slowestHealth = Math.max(slowestHealth, System.nanoTime() - t);
                 assertThat(client.get("/metrics").body()).contains("charlstm_open_event_streams 16.0");
             }
+            System.out.printf("ServiceReliabilityTest: slowest /healthz with 16 streams open: %d ms%n",
+                    slowestHealth / 1_000_000);
         } finally {
             for (Socket s : streams) {
                 s.close();
@@ -160,6 +168,8 @@ class ServiceReliabilityTest {
                 awaitMetric(client, "charlstm_pending_requests 0.0");
                 // 40,000 characters take this model far longer than the second allowed here
                 assertThat(System.nanoTime() - gone).as(path).isLessThan(TimeUnit.SECONDS.toNanos(2));
+                System.out.printf("ServiceReliabilityTest: %s reset, work cancelled after %d ms%n", path,
+                        (System.nanoTime() - gone) / 1_000_000);
             }
             assertThat(client.get("/metrics").body()).contains("charlstm_active_streams 0.0")
                     .containsPattern("charlstm_errors_total\\{code=\"499\",endpoint=\"generate\"\\} 1");
