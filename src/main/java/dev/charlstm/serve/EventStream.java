@@ -13,8 +13,8 @@ import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 /**
- * One server-sent-event response, written with the servlet's non-blocking output so that no
- * thread waits for a slow client.
+ * One server-sent-event response (or, with {@link #endWith}, a whole JSON body), written with the
+ * servlet's non-blocking output so that no thread waits for a slow client.
  *
  * <p>Events are queued by whoever produces them (the batch scheduler's thread) and written by a
  * task on {@code executor}: the batch never waits for a socket, nor pays for JSON. Every write is
@@ -24,8 +24,8 @@ import java.util.function.Supplier;
  */
 final class EventStream implements WriteListener {
 
-    /** An event still to be encoded: the encoding runs on the writer's thread. */
-    private record Pending(String event, Supplier<Object> data) {}
+    /** Bytes still to be encoded: the encoding runs on the writer's thread. */
+    private record Pending(Supplier<byte[]> bytes) {}
 
     private final Executor executor;
     private final Consumer<Throwable> onClientGone;
@@ -39,9 +39,16 @@ final class EventStream implements WriteListener {
     private boolean closed;      // finished or failed
     private long bytes;
 
-    EventStream(Executor executor, Consumer<Throwable> onClientGone) {
+    private final boolean headersFirst;
+
+    /**
+     * @param headersFirst send the status and headers as soon as the response is open, before
+     *                     any event: a client of a stream learns at once that it was admitted
+     */
+    EventStream(Executor executor, Consumer<Throwable> onClientGone, boolean headersFirst) {
         this.executor = executor;
         this.onClientGone = onClientGone;
+        this.headersFirst = headersFirst;
     }
 
     /** Completes when the last event has been flushed, or the client has gone. */
@@ -53,19 +60,28 @@ final class EventStream implements WriteListener {
     void open(ServletOutputStream output) {
         synchronized (this) {
             out = output;
-            flushNeeded = true; // send the status and headers now: the client knows it was admitted
+            flushNeeded = headersFirst;
         }
         output.setWriteListener(this); // the servlet calls onWritePossible when it may be written to
     }
 
     /** Queues an event; {@code data} is turned into JSON later, on the writer's thread. */
     void send(String event, Supplier<Object> data) {
-        enqueue(new Pending(event, data), false);
+        enqueue(new Pending(() -> encode(event, data.get())), false);
     }
 
     /** Queues the last event. Later calls of {@link #send} or {@link #end} are ignored. */
     boolean end(String event, Supplier<Object> data) {
-        return enqueue(new Pending(event, data), true);
+        return enqueue(new Pending(() -> encode(event, data.get())), true);
+    }
+
+    /** Queues the last bytes of the response, as they are. */
+    boolean endWith(byte[] body) {
+        return enqueue(new Pending(() -> body), true);
+    }
+
+    private static byte[] encode(String event, Object data) {
+        return ("event: " + event + "\ndata: " + SamplingService.toJson(data) + "\n\n").getBytes(StandardCharsets.UTF_8);
     }
 
     synchronized boolean isEnding() {
@@ -130,8 +146,7 @@ final class EventStream implements WriteListener {
                     }
                     ByteArrayOutputStream chunk = new ByteArrayOutputStream();
                     for (Pending p; (p = queue.poll()) != null; ) {
-                        chunk.writeBytes(("event: " + p.event() + "\ndata: " + SamplingService.toJson(p.data().get())
-                                + "\n\n").getBytes(StandardCharsets.UTF_8));
+                        chunk.writeBytes(p.bytes().get());
                     }
                     bytes += chunk.size();
                     out.write(chunk.toByteArray());

@@ -146,8 +146,8 @@ public final class SamplingService {
         });
         app.get("/", this::page);
         app.get("/healthz", this::health);
-        app.get("/metrics", api("metrics", false, (ctx, ex) -> metricsPage(ctx)));
-        app.get("/v1/models", api("models", false, (ctx, ex) -> listModels(ctx)));
+        app.get("/metrics", api("metrics", this::metricsPage));
+        app.get("/v1/models", api("models", this::listModels));
         app.post("/v1/generate", api("generate", true, (ctx, ex) -> generate(ctx, ex, false)));
         app.post("/v1/generate/stream", api("generate_stream", true, (ctx, ex) -> generate(ctx, ex, true)));
         app.post("/v1/score", api("score", true, this::score));
@@ -159,7 +159,7 @@ public final class SamplingService {
         app.error(405, ctx -> writeError(ctx, new ApiException(405, "method_not_allowed",
                 ctx.method() + " is not allowed on " + ctx.path())));
         app.exception(Exception.class, (e, ctx) -> {
-            log.error("Unhandled error on {} {}", ctx.method(), ctx.path(), e);
+            log.error("Unhandled error on {} {}", ctx.method(), ModelRegistry.escape(ctx.path()), e);
             writeError(ctx, new ApiException(500, "internal", "internal error"));
         });
     }
@@ -392,7 +392,7 @@ public final class SamplingService {
         boolean stream = alwaysStream || Boolean.TRUE.equals(request.stream());
         if (stream) {
             AtomicLong chars = new AtomicLong();
-            EventStream events = new EventStream(pool, ex::clientGone);
+            EventStream events = new EventStream(pool, ex::clientGone, true);
             CompletableFuture<List<Sample>> result = submit(served, options, (i, text) -> {
                 chars.addAndGet(text.length());
                 events.send("text", () -> Map.of("sample", i, "text", text));
@@ -495,6 +495,24 @@ public final class SamplingService {
     }
 
     /**
+     * Wraps a synchronous API endpoint (it answers before it returns) in {@link #api(String,
+     * boolean, Endpoint)}: token, draining, content type, errors as JSON and metrics.
+     */
+    private io.javalin.http.Handler api(String endpoint, io.javalin.http.Handler handler) {
+        return api(endpoint, false, (ctx, ex) -> handler.handle(ctx));
+    }
+
+    /**
+     * Writes one server-sent event to a blocking stream and flushes it. Use the servlet's own
+     * stream ({@code ctx.res().getOutputStream()}): Javalin's {@code ctx.outputStream()} ignores
+     * {@code flush()}, which held events back in 32 KiB blocks.
+     */
+    static void writeEvent(java.io.OutputStream out, String event, Object data) throws IOException {
+        out.write(("event: " + event + "\ndata: " + toJson(data) + "\n\n").getBytes(StandardCharsets.UTF_8));
+        out.flush();
+    }
+
+    /**
      * Wraps an API endpoint: token, draining, content type, the per-client cap, errors as JSON,
      * metrics, and waiting asynchronously for work that the endpoint started.
      */
@@ -519,21 +537,20 @@ public final class SamplingService {
             } catch (HttpResponseException e) {
                 ex.fail(new ApiException(e.getStatus(), "bad_request", e.getMessage()));
             } catch (Exception e) {
-                log.error("Unhandled error on {} {}", ctx.method(), ctx.path(), e);
+                log.error("Unhandled error on {} {}", ctx.method(), ModelRegistry.escape(ctx.path()), e);
                 ex.fail(new ApiException(500, "internal", "internal error"));
             }
             if (!ex.async) {
                 ex.finishedInline();
-            } else if (!ex.isFinished() || ex.events != null) {
+            } else {
                 openAsync.incrementAndGet();
                 ctx.future(() -> {
                     ctx.req().getAsyncContext().addListener(ex);
-                    if (ex.events != null) {
-                        try {
-                            ex.events.open(ctx.res().getOutputStream());
-                        } catch (IOException e) {
-                            ex.clientGone(e);
-                        }
+                    EventStream writer = ex.events != null ? ex.events : ex.body;
+                    try {
+                        writer.open(ctx.res().getOutputStream());
+                    } catch (IOException e) {
+                        ex.clientGone(e);
                     }
                     return ex.completed;
                 });
@@ -551,7 +568,8 @@ public final class SamplingService {
         final long start = System.nanoTime();
         final CompletableFuture<Void> completed = new CompletableFuture<>();
         volatile boolean async;
-        EventStream events;
+        EventStream events;           // an event stream's writer
+        EventStream body;             // a plain asynchronous answer's writer
         private Runnable cancelWork = () -> { };
         private Runnable onRelease = () -> { };
         private String client;
@@ -574,9 +592,15 @@ public final class SamplingService {
             client = address;
         }
 
-        /** A plain request whose answer comes later; {@code cancel} stops its work. */
+        /**
+         * A plain request whose answer comes later; {@code cancel} stops its work. The answer is
+         * written without blocking too: a client that does not read a large answer must not hold
+         * one of the server's threads.
+         */
         void plain(Runnable cancel) {
             cancelWork = cancel;
+            body = new EventStream(pool, this::clientGone, false);
+            body.finished().thenRun(() -> completed.complete(null));
             async = true;
         }
 
@@ -641,9 +665,22 @@ public final class SamplingService {
                     return false;
                 }
                 clients.unwatch(this); // from here on only Jetty reads the connection
-                // The answer is set before it is marked decided: the request's own thread may be
-                // about to let Javalin write it.
-                if (error != null) {
+                if (this.body != null) {
+                    // Asynchronous: status and headers now, the bytes through the non-blocking writer.
+                    ctx.status(status);
+                    if (error != null && error.retryAfterSeconds != null) {
+                        ctx.header("Retry-After", String.valueOf(error.retryAfterSeconds));
+                    }
+                    Object json = error != null ? errorBody(error) : body;
+                    if (json != null) {
+                        ctx.res().setContentType("application/json");
+                        this.body.endWith(toJson(json).getBytes(StandardCharsets.UTF_8));
+                    } else {
+                        this.body.endWith(new byte[0]);
+                    }
+                } else if (error != null) {
+                    // The answer is set before it is marked decided: the request's own thread may
+                    // be about to let Javalin write it.
                     writeError(ctx, error);
                 } else if (body != null) {
                     ctx.status(status).json(body);
@@ -653,15 +690,6 @@ public final class SamplingService {
                 finished = true;
             }
             release(status, status >= 400 ? String.valueOf(status) : null);
-            if (async) {
-                // Javalin writes the answer on the thread that completes this: one of the server's,
-                // never the batch scheduler's.
-                try {
-                    pool.execute(() -> completed.complete(null));
-                } catch (RejectedExecutionException stopping) {
-                    completed.complete(null);
-                }
-            }
             return true;
         }
 

@@ -320,6 +320,38 @@ class ServiceReliabilityTest {
         }
     }
 
+    @Test
+    void streamsToClientsThatStopReadingAreDroppedAtTheIdleTimeoutAndHoldNoThread() throws Exception {
+        Path fast = dir.resolve("fast.zip");
+        TinyModels.savePeaky(fast);
+        SamplingService service = SamplingService.start(new SamplingService.Config(null, fast, "127.0.0.1", 0, null),
+                ServiceLimits.defaults().withServer(10, 500));
+        List<Socket> stalled = new ArrayList<>();
+        try {
+            ServiceClient client = new ServiceClient(service.port(), null);
+            for (int i = 0; i < 12; i++) { // more than the server has threads
+                Socket s = new Socket();
+                s.setReceiveBufferSize(4096);
+                s.connect(new java.net.InetSocketAddress("127.0.0.1", service.port()));
+                byte[] body = ("{\"length\":10000,\"count\":16,\"seed\":" + i + "}").getBytes(StandardCharsets.UTF_8);
+                s.getOutputStream().write(("POST /v1/generate/stream HTTP/1.1\r\nHost: x\r\nContent-Type: application/json"
+                        + "\r\nContent-Length: " + body.length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+                s.getOutputStream().write(body);
+                stalled.add(s); // and never read
+            }
+            assertThat(client.get("/healthz").status()).isEqualTo(200);
+            awaitMetric(client, "charlstm_pending_requests 0.0");
+            awaitMetric(client, "charlstm_open_event_streams 0.0");
+            assertThat(client.get("/metrics").body())
+                    .contains("charlstm_errors_total{code=\"499\",endpoint=\"generate_stream\"} 12.0");
+        } finally {
+            for (Socket s : stalled) {
+                s.close();
+            }
+            service.stop(5);
+        }
+    }
+
     static void awaitMetric(ServiceClient client, String line) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
         String body = "";
