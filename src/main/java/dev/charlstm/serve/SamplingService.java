@@ -267,8 +267,9 @@ public final class SamplingService {
                     "the service stopped before this request finished; retry it", 1);
             exchanges.forEach(ex -> ex.abort(late));
         }
-        // Let the last answers reach their clients before the connections close.
-        long written = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        // Let the last answers reach their clients before the connections close. Clients that read
+        // nothing get no last event; closing the server closes their connections.
+        long written = System.nanoTime() + TimeUnit.SECONDS.toNanos(3);
         while ((!exchanges.isEmpty() || openAsync.get() > 0) && System.nanoTime() < written) {
             Thread.sleep(10);
         }

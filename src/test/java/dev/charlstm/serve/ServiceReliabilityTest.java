@@ -352,6 +352,38 @@ class ServiceReliabilityTest {
         }
     }
 
+    @Test
+    void stopWithAStreamWhoseClientReadsNothingEndsInTimeWithoutErrors() throws Exception {
+        Path fast = dir.resolve("fast-stop.zip");
+        TinyModels.savePeaky(fast);
+        SamplingService service = SamplingService.start(new SamplingService.Config(null, fast, "127.0.0.1", 0, null),
+                ServiceLimits.defaults());
+        ch.qos.logback.classic.Logger root = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(
+                org.slf4j.Logger.ROOT_LOGGER_NAME);
+        ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> logged =
+                new ch.qos.logback.core.read.ListAppender<>();
+        logged.start();
+        root.addAppender(logged);
+        try (Socket s = new Socket()) {
+            s.setReceiveBufferSize(4096);
+            s.connect(new java.net.InetSocketAddress("127.0.0.1", service.port()));
+            byte[] body = "{\"length\":10000,\"count\":16,\"seed\":1}".getBytes(StandardCharsets.UTF_8);
+            s.getOutputStream().write(("POST /v1/generate/stream HTTP/1.1\r\nHost: x\r\nContent-Type: application/json"
+                    + "\r\nContent-Length: " + body.length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            s.getOutputStream().write(body);
+            ServiceClient client = new ServiceClient(service.port(), null);
+            awaitMetric(client, "charlstm_open_event_streams 1.0");
+            Thread.sleep(300); // the socket buffers fill: the stream stalls
+            long t0 = System.nanoTime();
+            assertThat(service.stop(1)).isFalse();
+            assertThat(System.nanoTime() - t0).isLessThan(TimeUnit.SECONDS.toNanos(8));
+            assertThat(logged.list).filteredOn(e -> e.getLevel().isGreaterOrEqual(ch.qos.logback.classic.Level.ERROR))
+                    .as("errors logged while stopping").isEmpty();
+        } finally {
+            root.detachAppender(logged);
+        }
+    }
+
     static void awaitMetric(ServiceClient client, String line) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
         String body = "";
