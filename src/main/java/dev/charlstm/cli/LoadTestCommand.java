@@ -17,6 +17,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -59,7 +60,13 @@ final class LoadTestCommand implements Callable<Integer> {
         }
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
         List<Map<String, Object>> results = new ArrayList<>();
-        run(http, 1, 1); // warm the service's JIT before measuring
+        // The warm-up (it warms the service's JIT) is also the check that the set-up works: a dead
+        // URL or a missing --model fails every request alike, so say why once and stop.
+        Map<String, Object> warmUp = run(http, 1, 1);
+        if ((int) warmUp.get("errors") > 0) {
+            throw new IllegalArgumentException("loadtest: the first request to " + url.resolve("/v1/generate")
+                    + " failed: " + warmUp.get("first_error"));
+        }
         for (int c : clients) {
             results.add(run(http, c, requestsPerClient));
         }
@@ -69,11 +76,60 @@ final class LoadTestCommand implements Callable<Integer> {
             System.out.printf("%8s %9s %7s %16s %10s %10s%n", "clients", "requests", "errors", "chars/s (total)",
                     "p50 (s)", "p99 (s)");
             for (Map<String, Object> r : results) {
-                System.out.printf("%8d %9d %7d %,16.0f %10.3f %10.3f%n", r.get("clients"), r.get("requests"),
-                        r.get("errors"), r.get("chars_per_sec"), r.get("p50_seconds"), r.get("p99_seconds"));
+                System.out.printf("%8d %9d %7d %,16.0f %10s %10s%n", r.get("clients"), r.get("requests"),
+                        r.get("errors"), r.get("chars_per_sec"), seconds(r.get("p50_seconds")),
+                        seconds(r.get("p99_seconds")));
+            }
+        }
+        for (Map<String, Object> r : results) {
+            if ((int) r.get("errors") > 0) {
+                System.err.printf("charlstm: loadtest: %d of %d requests with %d clients failed; the first: %s%n",
+                        r.get("errors"), r.get("requests"), r.get("clients"), r.get("first_error"));
             }
         }
         return results.stream().allMatch(r -> (int) r.get("errors") == 0) ? 0 : 1;
+    }
+
+    private static String quote(String s) {
+        try {
+            return new ObjectMapper().writeValueAsString(s);
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static String seconds(Object value) {
+        return value == null ? "-" : String.format("%.3f", (Double) value); // no successful request: no latency
+    }
+
+    /** One line for a failed response: its status and the service's error message. */
+    private static String describe(HttpResponse<String> r) {
+        String message = r.body() == null ? "" : r.body().strip();
+        try {
+            var error = new ObjectMapper().readTree(message).path("error").path("message");
+            if (error.isTextual()) {
+                message = error.asText();
+            }
+        } catch (Exception notJson) {
+            // keep the body as it came
+        }
+        message = message.replaceAll("\\s+", " ");
+        return "HTTP " + r.statusCode() + (message.isEmpty() ? "" : ": "
+                + (message.length() > 200 ? message.substring(0, 200) + "..." : message));
+    }
+
+    private static String describe(Exception e) {
+        for (Throwable c = e; c != null; c = c.getCause()) {
+            if (c instanceof java.net.ConnectException) {
+                return "cannot connect (ConnectException" + (c.getMessage() == null ? "" : ": " + c.getMessage()) + ")";
+            }
+        }
+        Throwable t = e;
+        while (t.getCause() != null && (t.getMessage() == null || t instanceof java.util.concurrent.ExecutionException)) {
+            t = t.getCause();
+        }
+        String m = t.getMessage() == null ? "" : ": " + t.getMessage();
+        return t.getClass().getSimpleName() + m;
     }
 
     private Map<String, Object> run(HttpClient http, int concurrency, int perClient) throws Exception {
@@ -81,6 +137,7 @@ final class LoadTestCommand implements Callable<Integer> {
         List<Double> latencies = java.util.Collections.synchronizedList(new ArrayList<>());
         AtomicInteger errors = new AtomicInteger();
         AtomicInteger chars = new AtomicInteger();
+        AtomicReference<String> firstError = new AtomicReference<>();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(maxSeconds);
         long start = System.nanoTime();
         List<Future<?>> futures = new ArrayList<>();
@@ -88,7 +145,7 @@ final class LoadTestCommand implements Callable<Integer> {
             int client = c;
             futures.add(pool.submit(() -> {
                 for (int i = 0; i < perClient && System.nanoTime() < deadline; i++) {
-                    String body = "{" + (model == null ? "" : "\"model\":\"" + model + "\",") + "\"length\":" + length
+                    String body = "{" + (model == null ? "" : "\"model\":" + quote(model) + ",") + "\"length\":" + length
                             + ",\"seed\":" + (client * 1000 + i) + "}";
                     HttpRequest.Builder request = HttpRequest.newBuilder(url.resolve("/v1/generate"))
                             .timeout(Duration.ofSeconds(maxSeconds)).header("Content-Type", "application/json")
@@ -104,9 +161,11 @@ final class LoadTestCommand implements Callable<Integer> {
                             chars.addAndGet(length);
                         } else {
                             errors.incrementAndGet();
+                            firstError.compareAndSet(null, describe(r));
                         }
                     } catch (Exception e) {
                         errors.incrementAndGet();
+                        firstError.compareAndSet(null, describe(e));
                     }
                 }
                 return null;
@@ -125,12 +184,15 @@ final class LoadTestCommand implements Callable<Integer> {
         r.put("chars_per_sec", chars.get() / seconds);
         r.put("p50_seconds", percentile(sorted, 0.50));
         r.put("p99_seconds", percentile(sorted, 0.99));
+        if (firstError.get() != null) {
+            r.put("first_error", firstError.get());
+        }
         return r;
     }
 
-    private static double percentile(double[] sorted, double q) {
+    private static Double percentile(double[] sorted, double q) {
         if (sorted.length == 0) {
-            return Double.NaN;
+            return null;
         }
         return sorted[Math.min(sorted.length - 1, (int) Math.ceil(q * sorted.length) - 1)];
     }

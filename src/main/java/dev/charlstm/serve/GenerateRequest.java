@@ -1,6 +1,7 @@
 package dev.charlstm.serve;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.charlstm.generate.GenerationOptions;
 import java.util.List;
 
@@ -12,10 +13,32 @@ record GenerateRequest(
         @JsonProperty("temperature") Double temperature,
         @JsonProperty("top_k") Integer topK,
         @JsonProperty("top_p") Double topP,
-        @JsonProperty("seed") Long seed,
+        @JsonProperty("seed") JsonNode seed,
         @JsonProperty("count") Integer count,
         @JsonProperty("stop") List<String> stop,
         @JsonProperty("stream") Boolean stream) {
+
+    /**
+     * The seed as a number, or as a string of digits: JavaScript reads JSON numbers as doubles,
+     * which keep only 53 bits, so a page must be able to send a 64-bit seed as text.
+     */
+    Long seedValue() {
+        if (seed == null || seed.isNull()) {
+            return null;
+        }
+        if (seed.isIntegralNumber() && seed.canConvertToLong()) {
+            return seed.longValue();
+        }
+        if (seed.isTextual() && seed.asText().matches("-?[0-9]{1,19}")) {
+            try {
+                return Long.parseLong(seed.asText());
+            } catch (NumberFormatException e) {
+                // past the range of a long: the error below
+            }
+        }
+        throw ApiException.badRequest("seed must be an integer in [" + Long.MIN_VALUE + ", " + Long.MAX_VALUE
+                + "], as a number or a string of digits");
+    }
 
     /** Checks the request against the service's limits and turns it into generation options. */
     GenerationOptions toOptions(ServiceLimits limits) {
@@ -48,7 +71,7 @@ record GenerateRequest(
             return GenerationOptions.builder().prime(p).length(len)
                     .temperature(temperature == null ? 0.8 : temperature)
                     .topK(topK == null ? 0 : topK).topP(topP == null ? 1.0 : topP)
-                    .seed(seed).count(n).stop(stops).build();
+                    .seed(seedValue()).count(n).stop(stops).build();
         } catch (IllegalArgumentException | NullPointerException e) {
             throw ApiException.badRequest(e.getMessage());
         }

@@ -1,33 +1,56 @@
 package dev.charlstm.serve;
 
 import com.fasterxml.jackson.core.JacksonException;
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import dev.charlstm.generate.BatchScheduler;
 import dev.charlstm.generate.GenerationOptions;
+import dev.charlstm.generate.Generator;
+import dev.charlstm.generate.ModelInfo;
 import dev.charlstm.generate.Sample;
 import dev.charlstm.generate.Score;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
-import io.javalin.http.Handler;
 import io.javalin.http.HttpResponseException;
+import jakarta.servlet.AsyncEvent;
+import jakarta.servlet.AsyncListener;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
+import java.net.BindException;
+import java.net.InetAddress;
+import java.net.NetworkInterface;
+import java.net.SocketException;
+import java.net.UnknownHostException;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.BlockingQueue;
+import java.util.Set;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -41,17 +64,27 @@ import org.slf4j.LoggerFactory;
  * // POST http://127.0.0.1:8080/v1/generate {"prime": "Masks", "length": 200, "stream": true}
  * service.stop(30);
  * }</pre>
+ *
+ * <p>No request holds a server thread while its text is generated: generation and scoring run
+ * asynchronously and are answered when they finish, and event streams are written without
+ * blocking. So the server's threads stay free for admission control (429) and {@code /healthz}
+ * however many requests wait.
  */
 public final class SamplingService {
 
     private static final Logger log = LoggerFactory.getLogger(SamplingService.class);
     private static final ObjectMapper JSON = strictMapper();
 
-    /** JSON as written: no numbers as strings, strings as numbers or fractions as integers. */
+    /**
+     * JSON as written: no numbers as strings, strings as numbers or fractions as integers, one
+     * value per body, and each key once (with two, which one wins is up to the parser).
+     */
     private static ObjectMapper strictMapper() {
         ObjectMapper mapper = new ObjectMapper()
                 .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
                 .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+                .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+                .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
                 .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT)
                 .disable(com.fasterxml.jackson.databind.MapperFeature.ALLOW_COERCION_OF_SCALARS);
         var textual = mapper.coercionConfigFor(com.fasterxml.jackson.databind.type.LogicalType.Textual);
@@ -64,22 +97,30 @@ public final class SamplingService {
         return mapper;
     }
 
+    private static final String ERROR_WRITTEN = "charlstm.error";
+
     /**
      * @param modelsDir serve every model under this directory (or null)
      * @param modelFile serve this one model file (when {@code modelsDir} is null)
+     * @param host      address to bind: a name or address of this machine
+     * @param port      port to bind, 0 for any free one
      * @param token     bearer token every endpoint but health and the page requires; null for none
      */
-    private static final String ERROR_WRITTEN = "charlstm.error";
-
     public record Config(Path modelsDir, Path modelFile, String host, int port, String token) {}
 
     private final ModelRegistry models;
     private final ServiceLimits limits;
     private final byte[] token;
     private final Javalin app;
+    private final QueuedThreadPool pool;
     private final ServiceMetrics metrics;
-    private final AtomicInteger inFlight = new AtomicInteger();
+    private final ClientWatch clients = new ClientWatch();
+    private final Set<Exchange> exchanges = ConcurrentHashMap.newKeySet();
+    private final Map<String, AtomicInteger> perClient = new ConcurrentHashMap<>();
     private final AtomicInteger openStreams = new AtomicInteger();
+    private final AtomicInteger openAsync = new AtomicInteger();
+    private final Semaphore scoring;
+    private final ExecutorService scorer;
     private volatile boolean draining;
 
     private SamplingService(ModelRegistry models, ServiceLimits limits, String token) {
@@ -88,19 +129,28 @@ public final class SamplingService {
         this.token = token == null || token.isEmpty() ? null : token.getBytes(StandardCharsets.UTF_8);
         this.metrics = new ServiceMetrics(models::activeStreams, openStreams::get,
                 () -> models.all().stream().mapToInt(m -> m.scheduler().pendingRequests()).sum());
+        this.scoring = new Semaphore(limits.maxScoring());
+        this.scorer = Executors.newFixedThreadPool(Runtime.getRuntime().availableProcessors(), r -> {
+            Thread t = new Thread(r, "charlstm-score");
+            t.setDaemon(true);
+            return t;
+        });
+        this.pool = new QueuedThreadPool(limits.requestThreads(), Math.min(8, limits.requestThreads()), 60_000);
+        pool.setName("charlstm-http");
         this.app = Javalin.create(c -> {
             c.showJavalinBanner = false;
             c.http.maxRequestSize = limits.maxBodyBytes();
             c.http.prefer405over404 = true;
-            c.jetty.modifyServer(server -> server.setStopTimeout(5_000));
+            c.http.asyncTimeout = 0; // generation ends by itself, by cancellation or at the drain deadline
+            c.jetty.threadPool = pool;
         });
         app.get("/", this::page);
         app.get("/healthz", this::health);
         app.get("/metrics", api("metrics", this::metricsPage));
         app.get("/v1/models", api("models", this::listModels));
-        app.post("/v1/generate", api("generate", ctx -> generate(ctx, false)));
-        app.post("/v1/generate/stream", api("generate_stream", ctx -> generate(ctx, true)));
-        app.post("/v1/score", api("score", this::score));
+        app.post("/v1/generate", api("generate", true, (ctx, ex) -> generate(ctx, ex, false)));
+        app.post("/v1/generate/stream", api("generate_stream", true, (ctx, ex) -> generate(ctx, ex, true)));
+        app.post("/v1/score", api("score", true, this::score));
         OpenAiCompletions completions = new OpenAiCompletions(models, limits, metrics, openStreams, () -> draining);
         app.post("/v1/completions", api("completions", completions::handle));
         app.post("/v1/chat/completions", api("chat_completions", OpenAiCompletions::noChat));
@@ -114,7 +164,7 @@ public final class SamplingService {
         app.error(405, ctx -> writeError(ctx, new ApiException(405, "method_not_allowed",
                 ctx.method() + " is not allowed on " + ctx.path())));
         app.exception(Exception.class, (e, ctx) -> {
-            log.error("Unhandled error on {} {}", ctx.method(), ctx.path(), e);
+            log.error("Unhandled error on {} {}", ctx.method(), ModelRegistry.escape(ctx.path()), e);
             writeError(ctx, new ApiException(500, "internal", "internal error"));
         });
     }
@@ -124,21 +174,78 @@ public final class SamplingService {
         return start(config, ServiceLimits.defaults());
     }
 
+    /**
+     * Loads the models and starts listening, letting one remote address have at most
+     * {@code maxPerClient} requests in progress (behind a proxy, all clients share its address).
+     */
+    public static SamplingService start(Config config, int maxPerClient) throws IOException {
+        if (maxPerClient < 1) {
+            throw new IllegalArgumentException("--max-per-client must be >= 1, got " + maxPerClient);
+        }
+        ServiceLimits d = ServiceLimits.defaults();
+        return start(config, d.withAdmission(d.maxBatch(), d.maxQueued(), maxPerClient));
+    }
+
     static SamplingService start(Config config, ServiceLimits limits) throws IOException {
+        checkHost(config.host()); // before loading models, which takes a while
         ModelRegistry models = config.modelsDir() != null
                 ? ModelRegistry.fromDirectory(config.modelsDir(), limits)
                 : ModelRegistry.single(config.modelFile(), limits);
         SamplingService service = new SamplingService(models, limits, config.token());
         try {
             service.app.start(config.host(), config.port());
-        } catch (RuntimeException e) {
+        } catch (Exception e) { // Javalin rethrows Jetty's checked exceptions undeclared
+            service.clients.close();
+            service.scorer.shutdownNow();
             models.close();
             throw new IllegalArgumentException("cannot listen on " + config.host() + ":" + config.port() + ": "
-                    + rootMessage(e));
+                    + bindFailure(e));
         }
+        for (var connector : service.app.jettyServer().server().getConnectors()) {
+            if (connector instanceof ServerConnector c) {
+                c.setIdleTimeout(limits.idleTimeoutMs());
+            }
+        }
+        // Set only now: a stop timeout on a server that failed to start hides the bind error behind
+        // an IllegalStateException from stopping it.
+        service.app.jettyServer().server().setStopTimeout(5_000);
         log.info("Serving {} model(s) on http://{}:{}/{}", models.all().size(), config.host(), service.port(),
                 service.token != null ? " (bearer token required)" : "");
+        models.unavailable().forEach((name, reason) -> log.warn("Not serving model '{}': {}",
+                ModelRegistry.escape(name), reason));
         return service;
+    }
+
+    /** Refuses a host that does not resolve, or that names no address of this machine. */
+    private static void checkHost(String host) {
+        InetAddress address;
+        try {
+            address = InetAddress.getByName(host);
+        } catch (UnknownHostException e) {
+            throw new IllegalArgumentException("cannot listen on " + host + ": the name does not resolve");
+        }
+        try {
+            if (!address.isAnyLocalAddress() && !address.isLoopbackAddress()
+                    && NetworkInterface.getByInetAddress(address) == null) {
+                throw new IllegalArgumentException("cannot listen on " + host + " (" + address.getHostAddress()
+                        + "): not an address of this machine");
+            }
+        } catch (SocketException e) {
+            throw new IllegalArgumentException("cannot listen on " + host + ": " + e.getMessage());
+        }
+    }
+
+    private static String bindFailure(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof BindException) {
+                String m = t.getMessage() == null ? "" : t.getMessage().toLowerCase(java.util.Locale.ROOT);
+                return m.contains("in use") ? "address already in use"
+                        : m.contains("permission") ? "permission denied (ports below 1024 need privileges)"
+                        : m.contains("assign") ? "cannot assign the address (not an address of this machine)"
+                        : rootMessage(t);
+            }
+        }
+        return rootMessage(e);
     }
 
     public int port() {
@@ -147,22 +254,49 @@ public final class SamplingService {
 
     /**
      * Graceful stop: refuses new work (503), lets requests in flight finish for up to
-     * {@code seconds}, then closes the server.
+     * {@code seconds}, then ends the rest: each event stream with an {@code error} event, each
+     * plain request with a 503. Then it closes the server.
      *
      * @return true when nothing had to be cut short
      */
     public boolean stop(long seconds) throws InterruptedException {
         draining = true;
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
-        boolean clean = models.shutdown(seconds);
-        while (inFlight.get() > 0 && System.nanoTime() < deadline) {
+        while (!exchanges.isEmpty() && System.nanoTime() < deadline) {
             Thread.sleep(20);
         }
-        clean &= inFlight.get() == 0;
-        app.stop();
+        boolean clean = exchanges.isEmpty();
+        if (!clean) {
+            log.warn("{} request(s) still running after {} s of draining; ending them", exchanges.size(), seconds);
+            ApiException late = new ApiException(503, "shutting_down",
+                    "the service stopped before this request finished; retry it", 1);
+            exchanges.forEach(ex -> ex.abort(late));
+        }
+        // Let the last answers reach their clients before the connections close. Clients that read
+        // nothing get no last event; closing the server closes their connections.
+        long written = System.nanoTime() + TimeUnit.SECONDS.toNanos(3);
+        while ((!exchanges.isEmpty() || openAsync.get() > 0) && System.nanoTime() < written) {
+            Thread.sleep(10);
+        }
+        clients.close();
+        scorer.shutdownNow();
+        try {
+            app.stop();
+        } catch (RuntimeException e) {
+            log.warn("Closing the HTTP server: {}", rootMessage(e));
+        }
         models.close();
         log.info("Stopped{}", clean ? "" : " (some requests were cut short)");
         return clean;
+    }
+
+    /** JSON text of a value, for event streams. */
+    static String toJson(Object value) {
+        try {
+            return JSON.writeValueAsString(value);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     // ---- endpoints -------------------------------------------------------------------------
@@ -174,8 +308,11 @@ public final class SamplingService {
     }
 
     private void health(Context ctx) {
-        ctx.status(draining ? 503 : 200).json(Map.of("status", draining ? "draining" : "ok",
-                "models", models.all().size()));
+        Map<String, Object> o = new LinkedHashMap<>();
+        o.put("status", draining ? "draining" : "ok");
+        o.put("models", models.all().size());
+        o.put("unavailable", models.unavailable().size());
+        ctx.status(draining ? 503 : 200).json(o);
     }
 
     private void metricsPage(Context ctx) throws IOException {
@@ -184,10 +321,13 @@ public final class SamplingService {
     }
 
     private void listModels(Context ctx) {
-        ctx.json(OpenAiModels.list(models.all()));
+        Map<String, Object> list = new LinkedHashMap<>(OpenAiModels.list(models.all()));
+        list.put("unavailable", models.unavailable().entrySet().stream()
+                .map(e -> Map.<String, Object>of("name", e.getKey(), "reason", e.getValue())).toList());
+        ctx.json(list);
     }
 
-    private void score(Context ctx) throws IOException {
+    private void score(Context ctx, Exchange ex) {
         JsonNode body = parse(ctx, JsonNode.class);
         if (!body.isObject()) {
             throw ApiException.badRequest("the body must be a JSON object");
@@ -209,17 +349,36 @@ public final class SamplingService {
             throw ApiException.badRequest("'text' must be at most " + limits.maxScoreChars() + " characters");
         }
         ModelRegistry.Served served = models.get(model == null ? null : model.asText());
-        Score s;
-        try {
-            s = served.generator().score(text.asText());
-        } catch (IllegalArgumentException e) {
-            throw ApiException.badRequest(e.getMessage());
+        if (!scoring.tryAcquire()) {
+            throw busy();
         }
-        ctx.json(Map.of("model", served.name(), "chars", s.chars(), "loss_nats", s.lossNats(),
-                "bpc", s.bitsPerChar()));
+        ex.plain(() -> { }); // a score cannot stop half-way; one whose client left is skipped if not yet begun
+        clients.watch(ex, ctx.req(), () -> ex.clientGone(null));
+        try {
+            scorer.execute(() -> {
+                try {
+                    if (ex.isFinished()) {
+                        return;
+                    }
+                    Score s = served.generator().score(text.asText());
+                    ex.respond(200, Map.of("model", served.name(), "chars", s.chars(), "loss_nats", s.lossNats(),
+                            "bpc", s.bitsPerChar()));
+                } catch (IllegalArgumentException e) {
+                    ex.fail(ApiException.badRequest(e.getMessage()));
+                } catch (RuntimeException e) {
+                    log.error("Scoring failed", e);
+                    ex.fail(new ApiException(500, "internal", "internal error"));
+                } finally {
+                    scoring.release();
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            scoring.release();
+            ex.fail(shuttingDown());
+        }
     }
 
-    private void generate(Context ctx, boolean alwaysStream) throws Exception {
+    private void generate(Context ctx, Exchange ex, boolean alwaysStream) {
         GenerateRequest request = parse(ctx, GenerateRequest.class);
         if (request == null) {
             throw ApiException.badRequest("the body must be a JSON object");
@@ -227,58 +386,76 @@ public final class SamplingService {
         ModelRegistry.Served served = models.get(request.model());
         GenerationOptions options = request.toOptions(limits);
         boolean stream = alwaysStream || Boolean.TRUE.equals(request.stream());
-        BlockingQueue<Object> events = new LinkedBlockingQueue<>();
-        long start = System.nanoTime();
-        CompletableFuture<List<Sample>> result;
+        if (stream) {
+            AtomicLong chars = new AtomicLong();
+            EventStream events = new EventStream(pool, ex::clientGone, true);
+            CompletableFuture<List<Sample>> result = submit(served, options, (i, text) -> {
+                chars.addAndGet(text.length());
+                events.send("text", () -> Map.of("sample", i, "text", text));
+            });
+            ex.stream(events, result, () -> metrics.generated(served.name(), chars.get()));
+            result.whenComplete((samples, error) -> {
+                if (error == null) {
+                    events.end("done", () -> response(served, options, samples, ex.start));
+                } else if (!events.isEnding()) {
+                    ApiException e = failure(error);
+                    events.end("error", () -> errorBody(e));
+                }
+            });
+            ctx.status(200);
+            ctx.res().setContentType("text/event-stream; charset=utf-8");
+            ctx.header("Cache-Control", "no-cache");
+            ctx.header("X-Accel-Buffering", "no"); // nginx: pass each event on, do not buffer the stream
+        } else {
+            CompletableFuture<List<Sample>> result = submit(served, options, (i, text) -> { });
+            ex.plain(() -> BatchScheduler.cancel(result));
+            clients.watch(ex, ctx.req(), () -> ex.clientGone(null));
+            result.whenComplete((samples, error) -> {
+                if (error == null) {
+                    metrics.generated(served.name(), samples.stream().mapToLong(x -> x.text().length()).sum());
+                    ex.respond(200, response(served, options, samples, ex.start));
+                } else {
+                    ex.fail(failure(error));
+                }
+            });
+        }
+    }
+
+    private CompletableFuture<List<Sample>> submit(ModelRegistry.Served served, GenerationOptions options,
+                                                   Generator.StreamListener listener) {
         try {
-            result = served.scheduler().submit(options, stream
-                    ? (i, text) -> events.add(Map.of("sample", i, "text", text)) : (i, text) -> { });
+            return served.scheduler().submit(options, listener);
         } catch (RejectedExecutionException e) {
-            throw new ApiException(draining ? 503 : 429, draining ? "shutting_down" : "busy",
-                    "the service is " + (draining ? "shutting down" : "busy") + "; retry later", 1);
+            throw draining ? shuttingDown() : busy();
         } catch (IllegalArgumentException e) {
             throw ApiException.badRequest(e.getMessage());
         }
-        if (stream) {
-            streamEvents(ctx, served, options, result, events, start);
-        } else {
-            List<Sample> samples = result.get();
-            metrics.generated(served.name(), samples.stream().mapToLong(s -> s.text().length()).sum());
-            ctx.json(response(served, options, samples, start));
-        }
     }
 
-    /** Writes text events as the batch produces them, then a final "done" event with the whole response. */
-    private void streamEvents(Context ctx, ModelRegistry.Served served, GenerationOptions options,
-                              CompletableFuture<List<Sample>> result, BlockingQueue<Object> events, long start)
-            throws Exception {
-        Object end = new Object();
-        result.whenComplete((samples, error) -> events.add(end));
-        ctx.status(200).contentType("text/event-stream; charset=utf-8");
-        ctx.header("Cache-Control", "no-cache");
-        ctx.header("X-Accel-Buffering", "no");
-        OutputStream out = ctx.outputStream();
-        openStreams.incrementAndGet();
-        long chars = 0;
-        try {
-            for (Object e = events.take(); e != end; e = events.take()) {
-                chars += ((String) ((Map<?, ?>) e).get("text")).length();
-                writeEvent(out, "text", e);
-            }
-            writeEvent(out, "done", response(served, options, result.get(), start));
-        } catch (IOException clientGone) {
-            result.cancel(false); // frees the batch slot at the next step
-            log.debug("Client left a stream: {}", clientGone.toString());
-        } finally {
-            openStreams.decrementAndGet();
-            metrics.generated(served.name(), chars);
+    /** What to tell a client whose generation ended without its text. */
+    private ApiException failure(Throwable error) {
+        Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+        if (draining || cause instanceof InterruptedException) {
+            return shuttingDown();
         }
+        if (cause instanceof CancellationException) {
+            return new ApiException(499, "client_closed", "the request was cancelled");
+        }
+        log.warn("Generation failed: {}", cause.toString());
+        return new ApiException(500, "internal", "generation failed");
     }
 
-    private static void writeEvent(OutputStream out, String event, Object data) throws IOException {
-        out.write(("event: " + event + "\ndata: " + JSON.writeValueAsString(data) + "\n\n")
-                .getBytes(StandardCharsets.UTF_8));
-        out.flush();
+    private static ApiException busy() {
+        return new ApiException(429, "busy", "the service is busy; retry later", 1);
+    }
+
+    private static ApiException shuttingDown() {
+        return new ApiException(503, "shutting_down", "the service is shutting down; retry later", 1);
+    }
+
+    /** One error shape for every route, OpenAI's: {@code {"error": {"message", "type", "param", "code"}}}. */
+    private static Map<String, Object> errorBody(ApiException e) {
+        return OpenAiErrors.body(e);
     }
 
     private static Map<String, Object> response(ModelRegistry.Served served, GenerationOptions options,
@@ -291,12 +468,15 @@ public final class SamplingService {
         used.put("temperature", options.temperature());
         used.put("top_k", options.topK());
         used.put("top_p", options.topP());
-        used.put("seed", samples.isEmpty() ? options.seed() : samples.get(0).seed());
+        // A string: JavaScript reads JSON numbers as doubles and would round a 64-bit seed.
+        Long seed = samples.isEmpty() ? options.seed() : Long.valueOf(samples.get(0).seed());
+        used.put("seed", seed == null ? null : seed.toString());
         used.put("count", options.count());
         used.put("stop", options.stop());
         Map<String, Object> o = new LinkedHashMap<>();
         o.put("model", served.name());
         o.put("texts", samples.stream().map(Sample::text).toList());
+        // One entry per sample, "length" when it ran to the requested length (see README).
         o.put("stopped_by", samples.stream().map(s -> s.stoppedBy() == null ? "length" : s.stoppedBy()).toList());
         o.put("options", used);
         o.put("timing", Map.of("seconds", Math.round(seconds * 1e4) / 1e4,
@@ -306,31 +486,259 @@ public final class SamplingService {
 
     // ---- plumbing --------------------------------------------------------------------------
 
-    /** Wraps an API endpoint: token, draining, errors as JSON, metrics. */
-    private Handler api(String endpoint, Handler handler) {
+    /** An endpoint's work: answer at once, or hand the exchange to asynchronous work. */
+    private interface Endpoint {
+        void handle(Context ctx, Exchange ex) throws Exception;
+    }
+
+    /**
+     * Wraps a synchronous API endpoint (it answers before it returns) in {@link #api(String,
+     * boolean, Endpoint)}: token, draining, content type, errors as JSON and metrics.
+     */
+    private io.javalin.http.Handler api(String endpoint, io.javalin.http.Handler handler) {
+        return api(endpoint, false, (ctx, ex) -> handler.handle(ctx));
+    }
+
+    /**
+     * Writes one server-sent event to a blocking stream and flushes it. Use the servlet's own
+     * stream ({@code ctx.res().getOutputStream()}): Javalin's {@code ctx.outputStream()} ignores
+     * {@code flush()}, which held events back in 32 KiB blocks.
+     */
+    static void writeEvent(java.io.OutputStream out, String event, Object data) throws IOException {
+        out.write(("event: " + event + "\ndata: " + toJson(data) + "\n\n").getBytes(StandardCharsets.UTF_8));
+        out.flush();
+    }
+
+    /**
+     * Wraps an API endpoint: token, draining, content type, the per-client cap, errors as JSON,
+     * metrics, and waiting asynchronously for work that the endpoint started.
+     */
+    private io.javalin.http.Handler api(String endpoint, boolean costly, Endpoint handler) {
         return ctx -> {
-            long start = System.nanoTime();
-            inFlight.incrementAndGet();
+            Exchange ex = new Exchange(ctx, endpoint);
+            exchanges.add(ex);
             try {
                 authorize(ctx);
                 if (draining) {
                     throw new ApiException(503, "shutting_down", "the service is shutting down", 1);
                 }
-                handler.handle(ctx);
-            } catch (ApiException e) {
-                writeError(ctx, e);
-            } catch (HttpResponseException e) {
-                writeError(ctx, new ApiException(e.getStatus(), e.getStatus() == 413 ? "too_large" : "bad_request",
-                        e.getStatus() == 413 ? "the request body exceeds " + limits.maxBodyBytes() + " bytes"
-                                : e.getMessage()));
-            } finally {
-                inFlight.decrementAndGet();
-                metrics.request(endpoint, ctx.statusCode(), (System.nanoTime() - start) / 1e9);
-                if (ctx.statusCode() >= 400) {
-                    metrics.error(endpoint, String.valueOf(ctx.statusCode()));
+                if (ctx.method() == io.javalin.http.HandlerType.POST) {
+                    requireJson(ctx);
                 }
+                if (costly) {
+                    ex.admitClient(ctx.ip());
+                }
+                handler.handle(ctx, ex);
+            } catch (ApiException e) {
+                ex.fail(e);
+            } catch (HttpResponseException e) {
+                ex.fail(new ApiException(e.getStatus(), "bad_request", e.getMessage()));
+            } catch (Exception e) {
+                log.error("Unhandled error on {} {}", ctx.method(), ModelRegistry.escape(ctx.path()), e);
+                ex.fail(new ApiException(500, "internal", "internal error"));
+            }
+            if (!ex.async) {
+                ex.finishedInline();
+            } else {
+                openAsync.incrementAndGet();
+                ctx.future(() -> {
+                    ctx.req().getAsyncContext().addListener(ex);
+                    EventStream writer = ex.events != null ? ex.events : ex.body;
+                    try {
+                        writer.open(ctx.res().getOutputStream());
+                    } catch (IOException e) {
+                        ex.clientGone(e);
+                    }
+                    return ex.completed;
+                });
             }
         };
+    }
+
+    /**
+     * One API request in flight, from its arrival to its answer. The first answer wins: a
+     * result, an error, the client's departure, or the end of the drain at shutdown.
+     */
+    private final class Exchange implements AsyncListener {
+        final Context ctx;
+        final String endpoint;
+        final long start = System.nanoTime();
+        final CompletableFuture<Void> completed = new CompletableFuture<>();
+        volatile boolean async;
+        EventStream events;           // an event stream's writer
+        EventStream body;             // a plain asynchronous answer's writer
+        private Runnable cancelWork = () -> { };
+        private Runnable onRelease = () -> { };
+        private String client;
+        private boolean finished;     // guarded by this: the answer is decided
+        private boolean released;     // guarded by this
+
+        Exchange(Context ctx, String endpoint) {
+            this.ctx = ctx;
+            this.endpoint = endpoint;
+        }
+
+        /** Counts the request against its client's cap. */
+        void admitClient(String address) {
+            AtomicInteger n = perClient.computeIfAbsent(address, a -> new AtomicInteger());
+            if (n.incrementAndGet() > limits.maxPerClient()) {
+                n.decrementAndGet();
+                throw new ApiException(429, "too_many_requests", "this client already has " + limits.maxPerClient()
+                        + " requests in progress; retry later", 1);
+            }
+            client = address;
+        }
+
+        /**
+         * A plain request whose answer comes later; {@code cancel} stops its work. The answer is
+         * written without blocking too: a client that does not read a large answer must not hold
+         * one of the server's threads.
+         */
+        void plain(Runnable cancel) {
+            cancelWork = cancel;
+            body = new EventStream(pool, this::clientGone, false);
+            body.finished().thenRun(() -> completed.complete(null));
+            async = true;
+        }
+
+        void stream(EventStream stream, CompletableFuture<List<Sample>> result, Runnable release) {
+            events = stream;
+            cancelWork = () -> BatchScheduler.cancel(result);
+            onRelease = release;
+            async = true;
+            openStreams.incrementAndGet();
+            stream.finished().thenRun(() -> {
+                release(200, null);
+                completed.complete(null);
+            });
+        }
+
+        synchronized boolean isFinished() {
+            return finished;
+        }
+
+        void respond(int status, Object body) {
+            answer(status, body, null);
+        }
+
+        void fail(ApiException e) {
+            if (events != null && events.end("error", () -> errorBody(e))) {
+                cancelWork.run(); // the stream ends with the error event and is released once it is written
+                return;
+            }
+            answer(e.status, null, e);
+        }
+
+        /** The client hung up: stop its work; there is nobody to answer. */
+        void clientGone(Throwable why) {
+            cancelWork.run();
+            if (events != null) {
+                log.debug("Client left a stream: {}", why == null ? "closed" : why.toString());
+                release(200, "499");
+                completed.complete(null);
+            } else {
+                log.debug("Client left before its answer");
+                answer(499, null, null);
+            }
+        }
+
+        /** Ends the request at the drain deadline. */
+        void abort(ApiException e) {
+            if (events != null) {
+                if (events.end("error", () -> errorBody(e))) {
+                    cancelWork.run();
+                }
+            } else {
+                boolean first = answer(e.status, null, e);
+                if (first) {
+                    cancelWork.run();
+                }
+            }
+        }
+
+        private boolean answer(int status, Object body, ApiException error) {
+            synchronized (this) {
+                if (finished) {
+                    return false;
+                }
+                clients.unwatch(this); // from here on only Jetty reads the connection
+                if (this.body != null) {
+                    // Asynchronous: status and headers now, the bytes through the non-blocking writer.
+                    ctx.status(status);
+                    if (error != null && error.retryAfterSeconds != null) {
+                        ctx.header("Retry-After", String.valueOf(error.retryAfterSeconds));
+                    }
+                    Object json = error != null ? errorBody(error) : body;
+                    if (json != null) {
+                        ctx.res().setContentType("application/json");
+                        this.body.endWith(toJson(json).getBytes(StandardCharsets.UTF_8));
+                    } else {
+                        this.body.endWith(new byte[0]);
+                    }
+                } else if (error != null) {
+                    // The answer is set before it is marked decided: the request's own thread may
+                    // be about to let Javalin write it.
+                    writeError(ctx, error);
+                } else if (body != null) {
+                    ctx.status(status).json(body);
+                } else {
+                    ctx.status(status);
+                }
+                finished = true;
+            }
+            release(status, status >= 400 ? String.valueOf(status) : null);
+            return true;
+        }
+
+        /** An answer given while the handler ran: Javalin writes it on the request's thread. */
+        void finishedInline() {
+            int status = ctx.statusCode();
+            release(status, status >= 400 ? String.valueOf(status) : null);
+        }
+
+        private void release(int status, String errorCode) {
+            synchronized (this) {
+                if (released) {
+                    return;
+                }
+                released = true;
+                finished = true;
+            }
+            exchanges.remove(this);
+            if (client != null) {
+                perClient.computeIfPresent(client, (a, n) -> n.decrementAndGet() <= 0 ? null : n);
+            }
+            if (events != null) {
+                openStreams.decrementAndGet();
+            }
+            onRelease.run();
+            metrics.request(endpoint, status, (System.nanoTime() - start) / 1e9);
+            if (errorCode != null) {
+                metrics.error(endpoint, errorCode);
+            }
+        }
+
+        // AsyncListener: the servlet container's view of the asynchronous request.
+
+        @Override
+        public void onComplete(AsyncEvent event) {
+            openAsync.decrementAndGet();
+        }
+
+        @Override
+        public void onTimeout(AsyncEvent event) {
+            clientGone(event.getThrowable());
+        }
+
+        @Override
+        public void onError(AsyncEvent event) {
+            // e.g. the connection's idle timeout while a response waits: counted, and the work cancelled
+            clientGone(event.getThrowable());
+        }
+
+        @Override
+        public void onStartAsync(AsyncEvent event) {
+        }
     }
 
     private void authorize(Context ctx) {
@@ -346,26 +754,107 @@ public final class SamplingService {
         }
     }
 
-    private <T> T parse(Context ctx, Class<T> type) {
-        byte[] body = ctx.bodyAsBytes();
-        if (body.length == 0) {
+    /**
+     * Bodies must be declared JSON: a browser sends a cross-site form (text/plain, form-urlencoded,
+     * multipart) without asking the service first, but not application/json.
+     */
+    private static void requireJson(Context ctx) {
+        String type = ctx.req().getContentType();
+        if (type == null || type.isBlank()) {
+            throw new ApiException(415, "unsupported_media_type", "send the body with Content-Type: application/json");
+        }
+        String[] parts = type.split(";");
+        if (!parts[0].trim().equalsIgnoreCase("application/json")) {
+            throw new ApiException(415, "unsupported_media_type", "the body must be application/json, not '"
+                    + truncate(parts[0].trim()) + "'");
+        }
+        for (int i = 1; i < parts.length; i++) {
+            String[] kv = parts[i].trim().split("=", 2);
+            if (kv[0].trim().equalsIgnoreCase("charset") && (kv.length < 2
+                    || !kv[1].trim().replace("\"", "").equalsIgnoreCase("utf-8"))) {
+                throw new ApiException(415, "unsupported_media_type", "the body must be UTF-8, not '"
+                        + truncate(parts[i].trim()) + "'");
+            }
+        }
+    }
+
+    /** The body, read up to the limit whatever its framing (a chunked body declares no length). */
+    private String readBody(Context ctx) {
+        long declared = ctx.req().getContentLengthLong();
+        if (declared > limits.maxBodyBytes()) {
+            throw tooLarge(ctx);
+        }
+        byte[] bytes;
+        try {
+            InputStream in = ctx.req().getInputStream();
+            bytes = in.readNBytes(limits.maxBodyBytes() + 1);
+        } catch (IOException e) {
+            for (Throwable t = e; t != null; t = t.getCause()) {
+                if (t instanceof TimeoutException) {
+                    throw new ApiException(408, "timeout", "the body did not arrive within "
+                            + limits.idleTimeoutMs() / 1000.0 + " s");
+                }
+            }
+            throw ApiException.badRequest("the body could not be read: " + rootMessage(e));
+        }
+        if (bytes.length > limits.maxBodyBytes()) {
+            throw tooLarge(ctx);
+        }
+        if (bytes.length == 0) {
             throw ApiException.badRequest("the body is empty; send a JSON object");
         }
+        try {
+            // Java's decoder refuses overlong forms (C0 AF for '/'), encoded surrogates and stray bytes.
+            return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(bytes)).toString();
+        } catch (CharacterCodingException e) {
+            throw ApiException.badRequest("the body is not valid UTF-8");
+        }
+    }
+
+    private ApiException tooLarge(Context ctx) {
+        ctx.header("Connection", "close"); // the rest of the body is not read
+        return new ApiException(413, "too_large", "the request body exceeds " + limits.maxBodyBytes() + " bytes");
+    }
+
+    private <T> T parse(Context ctx, Class<T> type) {
+        String body = readBody(ctx);
         try {
             return JSON.readValue(body, type);
         } catch (UnrecognizedPropertyException e) {
             throw ApiException.badRequest("unknown field '" + e.getPropertyName() + "'");
         } catch (MismatchedInputException e) {
+            if (e.getOriginalMessage() != null && e.getOriginalMessage().startsWith("Trailing token")) {
+                throw ApiException.badRequest(malformed(e, "more than one JSON value in the body"));
+            }
             String field = e.getPath().isEmpty() ? null : e.getPath().get(e.getPath().size() - 1).getFieldName();
             throw ApiException.badRequest(field != null ? "field '" + field + "' has the wrong type"
                     : "the body must be a JSON object");
         } catch (com.fasterxml.jackson.core.exc.InputCoercionException e) {
-            throw ApiException.badRequest("a number is out of range: " + e.getOriginalMessage());
+            throw ApiException.badRequest("a number is out of range: " + clean(e.getOriginalMessage()));
         } catch (JacksonException e) {
-            throw ApiException.badRequest("malformed JSON: " + e.getOriginalMessage());
-        } catch (IOException e) {
-            throw ApiException.badRequest("unreadable body");
+            throw ApiException.badRequest(malformed(e, clean(e.getOriginalMessage())));
         }
+    }
+
+    private static String malformed(JacksonException e, String what) {
+        JsonLocation at = e.getLocation();
+        return at == null || at.getLineNr() < 1 ? "malformed JSON: " + what
+                : "malformed JSON at line " + at.getLineNr() + ", column " + at.getColumnNr() + ": " + what;
+    }
+
+    /** Jackson's message without its location and source notes, on one line. */
+    private static String clean(String message) {
+        if (message == null) {
+            return "unreadable";
+        }
+        String m = message.split("\\R", 2)[0];
+        int at = m.indexOf(" at [Source");
+        return truncate((at >= 0 ? m.substring(0, at) : m).trim());
+    }
+
+    private static String truncate(String s) {
+        return s.length() > 200 ? s.substring(0, 200) + "..." : s;
     }
 
     private static void writeError(Context ctx, ApiException e) {
@@ -380,6 +869,6 @@ public final class SamplingService {
         while (e.getCause() != null) {
             e = e.getCause();
         }
-        return e.getMessage();
+        return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
     }
 }

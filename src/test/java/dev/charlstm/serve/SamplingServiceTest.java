@@ -234,6 +234,77 @@ class SamplingServiceTest {
     }
 
     @Test
+    void jsonIsReadStrictlyOneValueEachKeyOnceValidUtf8() throws Exception {
+        String[][] cases = {
+            {"{\"model\":\"faq\",\"length\":5} x", "malformed JSON at line 1, column 29: Unrecognized token 'x'"},
+            {"{\"model\":\"faq\",\"length\":5} 7", "more than one JSON value"},
+            {"{\"model\":\"faq\",\"length\":5}{\"model\":\"faq\"}", "more than one JSON value"},
+            {"{\"model\":\"nope\",\"model\":\"faq\",\"length\":5}", "duplicate field 'model'"},
+            {"{\"model\":\"faq\",\"length\":5,\"length\":6}", "duplicate field 'length'"},
+        };
+        for (String[] c : cases) {
+            ServiceClient.Reply r = client.post("/v1/generate", c[0]);
+            assertThat(r.status()).as(c[0]).isEqualTo(400);
+            assertThat(r.json().get("error").get("message").asText()).as(c[0]).containsIgnoringCase(c[1]);
+        }
+        assertThat(client.post("/v1/score", "{\"model\":\"faq\",\"text\":\"a\",\"text\":\"b\"}").status())
+                .isEqualTo(400);
+        // C0 AF is an overlong '/': a lenient decoder reads it as a slash
+        byte[] overlong = {'{', '"', 'm', 'o', 'd', 'e', 'l', '"', ':', '"', 'f', 'a', 'q', '"', ',', '"', 'p', 'r',
+            'i', 'm', 'e', '"', ':', '"', 'a', (byte) 0xC0, (byte) 0xAF, '"', '}'};
+        ServiceClient.Reply r = client.postBytes("/v1/generate", overlong, "application/json");
+        assertThat(r.status()).isEqualTo(400);
+        assertThat(r.json().get("error").get("message").asText()).isEqualTo("the body is not valid UTF-8");
+    }
+
+    @Test
+    void malformedJsonSaysWhereWithoutParserInternals() throws Exception {
+        ServiceClient.Reply r = client.post("/v1/generate", "{\n  \"model\": \"faq\",\n  bad\n}");
+        assertThat(r.status()).isEqualTo(400);
+        String message = r.json().get("error").get("message").asText();
+        assertThat(message).startsWith("malformed JSON at line 3, column 3: ")
+                .doesNotContain("Source").doesNotContain("REDACTED").doesNotContain("Feature").doesNotContain("\n");
+    }
+
+    @Test
+    void aPostMustBeDeclaredJsonSoACrossSiteFormCannotPostOne() throws Exception {
+        byte[] body = "{\"model\":\"faq\",\"length\":5}".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        for (String type : new String[] {null, "text/plain", "application/x-www-form-urlencoded",
+            "multipart/form-data; boundary=x", "application/json; charset=latin1"}) {
+            ServiceClient.Reply r = client.postBytes("/v1/generate", body, type);
+            assertThat(r.status()).as(String.valueOf(type)).isEqualTo(415);
+            assertThat(r.json().get("error").get("code").asText()).isEqualTo("unsupported_media_type");
+        }
+        assertThat(client.postBytes("/v1/generate", body, "application/json; charset=UTF-8").status()).isEqualTo(200);
+    }
+
+    @Test
+    void aSeedMayBeSentAsAStringOfDigitsAndIsReportedAsOne() throws Exception {
+        long seed = -6607258925611172708L; // past 2^53: JavaScript would round it to ...173000
+        ServiceClient.Reply asString = client.post("/v1/generate",
+                "{\"model\":\"faq\",\"length\":60,\"seed\":\"" + seed + "\"}");
+        ServiceClient.Reply asNumber = client.post("/v1/generate", "{\"model\":\"faq\",\"length\":60,\"seed\":" + seed + "}");
+        assertThat(asString.status()).isEqualTo(200);
+        assertThat(asString.json().get("texts").get(0).asText()).isEqualTo(expected("Th", 60, seed))
+                .isEqualTo(asNumber.json().get("texts").get(0).asText());
+        assertThat(asString.json().get("options").get("seed").isTextual()).isTrue();
+        assertThat(asString.json().get("options").get("seed").asText()).isEqualTo(String.valueOf(seed));
+        // without a seed the service draws one, and reports it the same way
+        ServiceClient.Reply drawn = client.post("/v1/generate", "{\"model\":\"faq\",\"length\":30}");
+        String reported = drawn.json().get("options").get("seed").asText();
+        assertThat(reported).matches("-?[0-9]+");
+        assertThat(drawn.json().get("texts").get(0).asText()).isEqualTo(expected("Th", 30, Long.parseLong(reported)));
+        for (String bad : new String[] {"\"12a\"", "\"\"", "\"99999999999999999999\"", "1.5", "true"}) {
+            ServiceClient.Reply r = client.post("/v1/generate", "{\"model\":\"faq\",\"seed\":" + bad + "}");
+            assertThat(r.status()).as(bad).isEqualTo(400);
+            assertThat(r.json().get("error").get("message").asText()).as(bad).startsWith("seed must be an integer");
+        }
+        // stopped_by is a list, one entry per sample, "length" for a sample that ran its full length
+        ServiceClient.Reply two = client.post("/v1/generate", "{\"model\":\"faq\",\"length\":20,\"count\":2,\"seed\":1}");
+        assertThat(two.json().get("stopped_by").toString()).isEqualTo("[\"length\",\"length\"]");
+    }
+
+    @Test
     void metricsCountRequestsErrorsAndCharacters() throws Exception {
         client.post("/v1/generate", "{\"model\":\"other\",\"length\":77,\"seed\":1}");
         client.post("/v1/generate", "{\"model\":\"other\",\"length\":-1}");

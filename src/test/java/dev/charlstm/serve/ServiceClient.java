@@ -70,6 +70,15 @@ final class ServiceClient {
                 .POST(HttpRequest.BodyPublishers.ofString(body)).build());
     }
 
+    /** A POST of raw bytes, declared as JSON (or as {@code contentType} when it is not null). */
+    Reply postBytes(String path, byte[] body, String contentType) throws Exception {
+        HttpRequest.Builder b = request(path).POST(HttpRequest.BodyPublishers.ofByteArray(body));
+        if (contentType != null) {
+            b.header("Content-Type", contentType);
+        }
+        return send(b.build());
+    }
+
     Reply send(String method, String path, byte[] body) throws Exception {
         return send(request(path).method(method, HttpRequest.BodyPublishers.ofByteArray(body)).build());
     }

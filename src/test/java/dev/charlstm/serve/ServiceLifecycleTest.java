@@ -68,7 +68,7 @@ class ServiceLifecycleTest {
         SamplingService service = start(8, 8);
         ServiceClient client = new ServiceClient(service.port(), null);
         HttpRequest request = HttpRequest.newBuilder(URI.create(client.base() + "/v1/generate/stream"))
-                .POST(HttpRequest.BodyPublishers.ofString("{\"length\":10000,\"seed\":3}")).build();
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString("{\"length\":10000,\"seed\":3}")).build();
         InputStream body = client.http().send(request, HttpResponse.BodyHandlers.ofInputStream()).body();
         BufferedReader reader = new BufferedReader(new InputStreamReader(body, StandardCharsets.UTF_8));
         assertThat(reader.readLine()).isEqualTo("event: text"); // the stream is under way
@@ -128,6 +128,54 @@ class ServiceLifecycleTest {
         } finally {
             p.destroyForcibly();
         }
+    }
+
+    @Test
+    void sighupAtTheDrainDeadlineEndsStreamsWithAnErrorEventPlainRequestsWith503AndExitsZero() throws Exception {
+        Path log = dir.resolve("serve-hup.log");
+        Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"), "dev.charlstm.cli.Main",
+                "serve", "--model", model.toString(), "--port", "0", "--drain-seconds", "1")
+                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        try {
+            int port = awaitPort(p, log);
+            ServiceClient client = new ServiceClient(port, null);
+            HttpRequest request = HttpRequest.newBuilder(URI.create(client.base() + "/v1/generate/stream"))
+                    .header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString("{\"length\":10000,\"count\":16,\"seed\":5}")).build();
+            CompletableFuture<HttpResponse<String>> stream = client.http().sendAsync(request,
+                    HttpResponse.BodyHandlers.ofString());
+            CompletableFuture<ServiceClient.Reply> plain = CompletableFuture.supplyAsync(() -> call(() ->
+                    client.post("/v1/generate", "{\"length\":10000,\"count\":16,\"seed\":6}")));
+            awaitPending(client, 2);
+            new ProcessBuilder("kill", "-HUP", String.valueOf(p.pid())).start().waitFor();
+            assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
+            String output = java.nio.file.Files.readString(log);
+            assertThat(p.exitValue()).as(output).isZero();
+            assertThat(output).doesNotContain(" ERROR ").doesNotContain("Exception")
+                    .contains("ended the requests still running after 1 s");
+            String events = stream.get(10, TimeUnit.SECONDS).body();
+            String last = events.substring(events.lastIndexOf("event: "));
+            assertThat(last).startsWith("event: error\n").contains("\"shutting_down\"").endsWith("\n\n");
+            ServiceClient.Reply answer = plain.get(10, TimeUnit.SECONDS);
+            assertThat(answer.status()).isEqualTo(503);
+            assertThat(answer.retryAfter()).isEqualTo("1");
+        } finally {
+            p.destroyForcibly();
+        }
+    }
+
+    private static int awaitPort(Process p, Path log) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (System.nanoTime() < deadline && p.isAlive()) {
+            java.util.regex.Matcher port = java.util.regex.Pattern.compile("serving on http://127\\.0\\.0\\.1:(\\d+)/")
+                    .matcher(java.nio.file.Files.readString(log));
+            if (port.find()) {
+                return Integer.parseInt(port.group(1));
+            }
+            Thread.sleep(50);
+        }
+        throw new AssertionError("the service did not start: " + java.nio.file.Files.readString(log));
     }
 
     private static void awaitPending(ServiceClient client, int pending) throws Exception {

@@ -42,7 +42,9 @@ class WebPageTest {
             throw new IllegalStateException("this test needs Debian's chromium and chromium-driver "
                     + "(apt-get install -y chromium chromium-driver)");
         }
-        TinyModels.savePeaky(dir.resolve("faq").resolve("model.zip"));
+        // "afirst" comes first alphabetically, "faq" has the lower validation loss: the page must pick "faq".
+        saveWithLoss(dir.resolve("faq").resolve("model.zip"), 1.25);
+        saveWithLoss(dir.resolve("afirst").resolve("model.zip"), 2.5);
         service = SamplingService.start(new SamplingService.Config(dir, null, "127.0.0.1", 0, null));
         ChromeOptions options = new ChromeOptions();
         options.setBinary(CHROMIUM.toFile());
@@ -87,6 +89,42 @@ class WebPageTest {
         assertThat(generated.strip()).isNotEmpty().isEqualTo(expected.strip().replace("\r", ""));
         assertThat(browser.findElement(By.id("status")).getText()).startsWith("300 characters in");
         assertThat(browser.findElement(By.id("generate")).isEnabled()).isTrue();
+    }
+
+    @Test
+    void aSeedPastTwoToThe53IsSentAndShownExactlyAndAnEmptyLengthMeansTheDefault() throws Exception {
+        browser.get("http://127.0.0.1:" + service.port() + "/");
+        WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(20));
+        wait.until(d -> !new Select(d.findElement(By.id("model"))).getOptions().isEmpty());
+        WebElement prime = browser.findElement(By.id("prime"));
+        prime.clear();
+        prime.sendKeys("Masks");
+        String seed = "-6607258925611172708"; // a JavaScript number would be ...173000
+        setValue("seed", seed);
+        setValue("topp", "0.9");
+        setValue("length", "");
+        browser.findElement(By.id("generate")).click();
+
+        wait.until(d -> d.findElement(By.id("status")).getText().contains("characters in"));
+        assertThat(browser.findElement(By.id("status")).getText()).startsWith("200 characters in")
+                .endsWith("(seed " + seed + ")");
+        String expected = Generator.load(dir.resolve("faq").resolve("model.zip")).generate(GenerationOptions.builder()
+                .prime("Masks").length(200).temperature(0.8).topP(0.9).seed(Long.parseLong(seed)).build()).get(0).text();
+        // textContent, not the rendered text: a sampled control character renders as a space
+        Object shown = ((org.openqa.selenium.JavascriptExecutor) browser)
+                .executeScript("return document.getElementById('generated').textContent");
+        assertThat(shown).isEqualTo(expected);
+    }
+
+    private static void saveWithLoss(Path file, double valLoss) throws Exception {
+        var config = TinyModels.config().with("layers", 2);
+        var net = TinyModels.peakyNetwork();
+        var m = TinyModels.metadata(config);
+        var t = m.training();
+        dev.charlstm.model.ModelFile.save(file, net, new dev.charlstm.model.ModelMetadata(m.format(), m.formatVersion(),
+                m.vocabulary(), m.normalization(), m.hyperparameters(), new dev.charlstm.model.ModelMetadata.Training(
+                        t.corpusSha256(), t.corpusChars(), t.corpusSource(), t.iterations(), valLoss,
+                        valLoss / Math.log(2), t.trainedAt(), t.backend(), t.projectVersion(), null, null)));
     }
 
     private static void setValue(String id, String value) {
