@@ -103,14 +103,24 @@ public final class BatchScheduler implements AutoCloseable {
      * Keeps a caller's listener from hurting anyone else: what it throws is kept, to fail its own
      * request after the step, and once its request is over (cancelled, failed) it hears no more.
      */
-    private static final class GuardedListener implements Generator.StreamListener {
+    private static class GuardedListener implements Generator.StreamListener {
         private final Generator.StreamListener delegate;
         private final CompletableFuture<?> result;
-        private Throwable failure;
+        Throwable failure;
 
         GuardedListener(Generator.StreamListener delegate, CompletableFuture<?> result) {
             this.delegate = delegate;
             this.result = result;
+        }
+
+        /** A guard of the listener's own kind: one that wants log-probabilities keeps getting them. */
+        static GuardedListener of(Generator.StreamListener delegate, CompletableFuture<?> result) {
+            return delegate instanceof LogProbListener logProbs ? new GuardedLogProbs(logProbs, result)
+                    : new GuardedListener(delegate, result);
+        }
+
+        boolean silenced() {
+            return failure != null || result.isDone();
         }
 
         @Override
@@ -122,6 +132,38 @@ public final class BatchScheduler implements AutoCloseable {
                 delegate.onText(sample, text);
             } catch (RuntimeException | Error e) {
                 // Even an Error: it came from this caller's code, and it is this request that fails.
+                failure = e;
+            }
+        }
+    }
+
+    /** {@link GuardedListener} for a {@link LogProbListener}. */
+    private static final class GuardedLogProbs extends GuardedListener implements LogProbListener {
+        private final LogProbListener logProbs;
+
+        GuardedLogProbs(LogProbListener delegate, CompletableFuture<?> result) {
+            super(delegate, result);
+            this.logProbs = delegate;
+        }
+
+        @Override
+        public int topLogProbs() {
+            return logProbs.topLogProbs();
+        }
+
+        @Override
+        public void onText(int sample, String text) {
+            super.onText(sample, text);
+        }
+
+        @Override
+        public void onText(int sample, String text, List<CharLogProbs> probabilities) {
+            if (silenced()) {
+                return;
+            }
+            try {
+                logProbs.onText(sample, text, probabilities);
+            } catch (RuntimeException | Error e) {
                 failure = e;
             }
         }
@@ -211,7 +253,7 @@ public final class BatchScheduler implements AutoCloseable {
         Request request;
         try {
             CompletableFuture<List<Sample>> result = new CompletableFuture<>();
-            GuardedListener guarded = new GuardedListener(listener, result);
+            GuardedListener guarded = GuardedListener.of(listener, result);
             request = new Request(generator.prepare(options, guarded), result, guarded, owner);
         } catch (RuntimeException | Error e) {
             releaseCounts(owner, count);

@@ -33,12 +33,12 @@ public final class NetworkFactory {
     /**
      * DL4J's updater counts segments: {@code constant} is a step decay ({@code lr_decay} every
      * {@code lr_decay_every} iterations, 1.0 = constant); {@code cosine} warms up over the first 5%
-     * of the run and decays to a tenth of the rate at {@code lr_schedule_iterations} (0: at
+     * of the run and decays to a tenth of the rate at {@code lr_schedule_end} (0: at
      * {@code iterations}).
      */
     static ISchedule learningRate(TrainConfig c, int segmentsPerIteration) {
         if (c.lrSchedule().equals("cosine")) {
-            long iterations = c.lrScheduleIterations() > 0 ? c.lrScheduleIterations() : c.iterations();
+            long iterations = c.lrScheduleEnd() > 0 ? c.lrScheduleEnd() : c.iterations();
             int total = (int) Math.min(Integer.MAX_VALUE / 2, Math.max(2, iterations * segmentsPerIteration));
             return new WarmupCosineSchedule(c.learningRate(), total / 20, total, 0.1);
         }

@@ -39,7 +39,7 @@ final class Planner {
 
     /** The keys a plan chooses; any of them the user fixed stays as given. */
     static final List<String> PLANNED_KEYS = List.of("layers", "hidden_size", "batch_size", "dropout", "eval_every",
-            "lr_schedule_iterations");
+            "lr_schedule_end");
 
     /**
      * Share of the wall-clock budget left for training iterations: the rest goes to validations,
@@ -73,10 +73,7 @@ final class Planner {
         List<RunPlan.Option> options = new ArrayList<>();
         List<TrainConfig> measured = new ArrayList<>();
         for (TrainConfig candidate : configs) {
-            Candidate nearest = nearest(candidate);
-            if (!curves.knows(nearest.name())) {
-                continue;
-            }
+            Candidate nearest = nearest(candidate, curves);
             double charsPerSecond;
             try {
                 charsPerSecond = probe.charsPerSecond(candidate);
@@ -110,8 +107,8 @@ final class Planner {
         if (!fixed.contains("eval_every")) {
             chosen = chosen.with("eval_every", evalEvery(best.iterations()));
         }
-        if (chosen.lrSchedule().equals("cosine") && !fixed.contains("lr_schedule_iterations")) {
-            chosen = chosen.with("lr_schedule_iterations", best.iterations()); // the decay ends where the budget does
+        if (chosen.lrSchedule().equals("cosine") && !fixed.contains("lr_schedule_end")) {
+            chosen = chosen.with("lr_schedule_end", best.iterations()); // the decay ends where the budget does
         }
         return new RunPlan(chosen, scored, best, trainChars, config.maxSeconds(), config.iterations(), probeSeconds,
                 fixedPlannedKeys(fixed));
@@ -130,11 +127,12 @@ final class Planner {
         return fixed.contains(key) ? config : config.with(key, value);
     }
 
-    /** The study network whose parameter count is nearest (in ratio) to the candidate's. */
-    static Candidate nearest(TrainConfig config) {
+    /** The study network with a curve whose parameter count is nearest (in ratio) to the candidate's. */
+    static Candidate nearest(TrainConfig config, LossCurves curves) {
         double size = Math.log(lstmParameters(config.layers(), config.hiddenSize(), config.embeddingSize()));
-        return CANDIDATES.stream().min(Comparator.comparingDouble(c ->
-                Math.abs(Math.log(lstmParameters(c.layers(), c.hidden(), 64)) - size))).orElseThrow();
+        return CANDIDATES.stream().filter(c -> curves.knows(c.name())).min(Comparator.comparingDouble(c ->
+                Math.abs(Math.log(lstmParameters(c.layers(), c.hidden(), 64)) - size)))
+                .orElseThrow(() -> new IllegalStateException("the study's curves name none of the planner's candidates"));
     }
 
     private static double lstmParameters(int layers, int hidden, int embedding) {

@@ -68,8 +68,8 @@ public final class TrainConfig {
             new Key("learning_rate", 0.005, 1e-6, 1.0, "Adam learning rate"),
             new Key("lr_schedule", "constant", 0, 0, "'constant': the rate times lr_decay every lr_decay_every "
                     + "iterations; 'cosine': a 5% warm-up, then a cosine decay to a tenth of the rate at "
-                    + "lr_schedule_iterations"),
-            new Key("lr_schedule_iterations", 0L, 0, 100_000_000, "where the cosine schedule ends (0 = at "
+                    + "lr_schedule_end"),
+            new Key("lr_schedule_end", 0L, 0, 100_000_000, "where the cosine schedule ends (0 = at "
                     + "'iterations'; a planned run sets it to the iterations it plans)"),
             new Key("lr_decay", 1.0, 0.01, 1.0, "learning rate factor applied every lr_decay_every iterations"),
             new Key("lr_decay_every", 100, 1, 1_000_000, "iterations between learning rate decays"),
@@ -309,7 +309,7 @@ public final class TrainConfig {
     public double learningRate() { return (Double) values.get("learning_rate"); }
     public double lrDecay() { return (Double) values.get("lr_decay"); }
     public String lrSchedule() { return (String) values.get("lr_schedule"); }
-    public long lrScheduleIterations() { return (Long) values.get("lr_schedule_iterations"); }
+    public long lrScheduleEnd() { return (Long) values.get("lr_schedule_end"); }
     public int lrDecayEvery() { return (Integer) values.get("lr_decay_every"); }
     public double gradClip() { return (Double) values.get("grad_clip"); }
     public double weightDecay() { return (Double) values.get("weight_decay"); }
@@ -330,7 +330,7 @@ public final class TrainConfig {
     /** Keys baked into the saved network configuration: a resumed run cannot change them. */
     static final List<String> BAKED_INTO_NETWORK = List.of("embedding_size", "hidden_size", "layers", "dropout",
             "learning_rate", "lr_decay", "lr_decay_every", "grad_clip", "weight_decay", "tbptt_length", "lr_schedule",
-            "lr_schedule_iterations");
+            "lr_schedule_end");
 
     @Override
     public boolean equals(Object o) {

@@ -35,7 +35,7 @@ class WarmupCosineScheduleTest {
 
     @Test
     void theNetworkCarriesTheScheduleThroughItsModelFileSoAResumeContinuesIt() throws Exception {
-        TrainConfig c = TinyModels.config().with("lr_schedule", "cosine").with("lr_schedule_iterations", 50);
+        TrainConfig c = TinyModels.config().with("lr_schedule", "cosine").with("lr_schedule_end", 50);
         MultiLayerNetwork net = TinyModels.network(c);
         int segments = c.chunkLength() / c.tbpttLength();
         var expected = new WarmupCosineSchedule(c.learningRate(), 50 * segments / 20, 50 * segments, 0.1);
@@ -55,9 +55,9 @@ class WarmupCosineScheduleTest {
         TrainConfig c = TrainConfig.defaults().with("lr_schedule", "cosine").with("max_seconds", 100_000)
                 .with("iterations", 123);
         RunPlan plan = Planner.plan(c, java.util.Set.of(), 70_000, candidate -> 1e6, LossCurves.bundled());
-        assertThat(plan.config().lrScheduleIterations()).isEqualTo(123);
-        RunPlan kept = Planner.plan(c.with("lr_schedule_iterations", 77), java.util.Set.of("lr_schedule_iterations"),
+        assertThat(plan.config().lrScheduleEnd()).isEqualTo(123);
+        RunPlan kept = Planner.plan(c.with("lr_schedule_end", 77), java.util.Set.of("lr_schedule_end"),
                 70_000, candidate -> 1e6, LossCurves.bundled());
-        assertThat(kept.config().lrScheduleIterations()).isEqualTo(77);
+        assertThat(kept.config().lrScheduleEnd()).isEqualTo(77);
     }
 }
