@@ -19,6 +19,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -50,14 +51,15 @@ final class LoadTestCommand implements Callable<Integer> {
     @Option(names = "--token", description = "Bearer token (default: the CHARLSTM_TOKEN environment variable).")
     String token = System.getenv(ServeCommand.TOKEN_VARIABLE);
 
-    @Option(names = "--json", description = "Print the results as JSON.")
-    boolean json;
+    @Mixin
+    JsonOutput json = new JsonOutput();
 
     @Override
     public Integer call() throws Exception {
         if (requestsPerClient < 1 || length < 1 || Arrays.stream(clients).anyMatch(c -> c < 1 || c > 1024)) {
             throw new IllegalArgumentException("--clients must be in [1, 1024], --requests and --length positive");
         }
+        json.check();
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
         List<Map<String, Object>> results = new ArrayList<>();
         // The warm-up (it warms the service's JIT) is also the check that the set-up works: a dead
@@ -70,8 +72,8 @@ final class LoadTestCommand implements Callable<Integer> {
         for (int c : clients) {
             results.add(run(http, c, requestsPerClient));
         }
-        if (json) {
-            System.out.println(new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(results));
+        if (json.wanted()) {
+            json.emit(results);
         } else {
             System.out.printf("%8s %9s %7s %16s %10s %10s%n", "clients", "requests", "errors", "chars/s (total)",
                     "p50 (s)", "p99 (s)");
