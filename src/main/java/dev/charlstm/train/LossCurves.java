@@ -93,6 +93,18 @@ final class LossCurves {
         return curves.containsKey(candidate);
     }
 
+    /** Training-text sizes the study measured any candidate on. */
+    java.util.SortedSet<Integer> corpora() {
+        java.util.SortedSet<Integer> all = new java.util.TreeSet<>();
+        curves.values().forEach(byCorpus -> all.addAll(byCorpus.keySet()));
+        return all;
+    }
+
+    /** Training-text sizes the study measured {@code candidate} on. */
+    java.util.SortedSet<Integer> corporaOf(String candidate) {
+        return new java.util.TreeSet<>(curves.getOrDefault(candidate, new TreeMap<>()).keySet());
+    }
+
     /**
      * The best validation loss (nats/char) a run of {@code candidate} on {@code trainChars} training
      * characters is predicted to reach within {@code iterations}.
