@@ -63,7 +63,7 @@ final class BenchCommand implements Callable<Integer> {
                     "batch_size=32", "chunk_length=200", "tbptt_length=50", "learning_rate=0.005", "dropout=0",
                     "grad_clip=5", "corpus=" + corpus, "iterations=" + iterations,
                     "eval_every=" + iterations, "patience=0", "max_seconds=86400", "sample_length=0",
-                    "threads=" + threads));
+                    "threads=" + threads, "plan=off"));
             overrides.addAll(set);
             TrainConfig config = TrainConfig.defaults().withOverrides(overrides);
             Training.Summary trained = Training.prepare(

@@ -126,6 +126,34 @@ final class LossCurves {
         return (1 - w) * at(below.getValue(), iterations) + w * at(above.getValue(), iterations);
     }
 
+    /**
+     * The iteration at which {@code candidate}'s curve reaches its minimum on a text of this size
+     * (interpolated like {@link #predict}): where a run has to validate often to catch its best.
+     */
+    double bestIteration(String candidate, long trainChars) {
+        TreeMap<Integer, Curve> byCorpus = curves.get(candidate);
+        if (byCorpus == null) {
+            throw new IllegalArgumentException("no study curve for candidate '" + candidate + "'");
+        }
+        int size = (int) Math.min(Integer.MAX_VALUE, trainChars);
+        Map.Entry<Integer, Curve> below = byCorpus.floorEntry(size);
+        Map.Entry<Integer, Curve> above = byCorpus.ceilingEntry(size);
+        if (below == null || above == null || above.getKey().equals(below.getKey())) {
+            return minimumAt((below != null ? below : above).getValue());
+        }
+        double w = (Math.log(trainChars) - Math.log(below.getKey())) / (Math.log(above.getKey()) - Math.log(below.getKey()));
+        return (1 - w) * minimumAt(below.getValue()) + w * minimumAt(above.getValue());
+    }
+
+    private static int minimumAt(Curve c) {
+        double[] best = c.bestSoFar();
+        int first = best.length - 1;
+        while (first > 0 && best[first - 1] == best[best.length - 1]) {
+            first--;
+        }
+        return c.iterations()[first];
+    }
+
     /** The running minimum at {@code n}: linear between validations, from the uniform loss at 0, flat after the last. */
     private double at(Curve c, long n) {
         int[] its = c.iterations();

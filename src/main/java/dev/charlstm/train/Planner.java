@@ -105,7 +105,10 @@ final class Planner {
         RunPlan.Option best = scored.stream().min(Comparator.comparingDouble(RunPlan.Option::predictedLoss)).orElseThrow();
         TrainConfig chosen = measured.get(scored.indexOf(best));
         if (!fixed.contains("eval_every")) {
-            chosen = chosen.with("eval_every", evalEvery(best.iterations()));
+            // Validate often enough to catch the minimum: where the curve has it, or at the budget's end.
+            long studyBest = Math.round(curves.bestIteration(best.curve(), trainChars));
+            long bestAt = Math.round((double) studyBest * batchOf(best.curve()) / (best.batch() * config.workers()));
+            chosen = chosen.with("eval_every", evalEvery(Math.min(best.iterations(), Math.max(1, bestAt))));
         }
         if (chosen.lrSchedule().equals("cosine") && !fixed.contains("lr_schedule_end")) {
             chosen = chosen.with("lr_schedule_end", best.iterations()); // the decay ends where the budget does
@@ -114,7 +117,7 @@ final class Planner {
                 fixedPlannedKeys(fixed));
     }
 
-    /** About {@value #VALIDATIONS} validations over the run, at least every 50 iterations, at most every 2. */
+    /** About {@value #VALIDATIONS} validations before the expected best, at least every 50 iterations, at most every 2. */
     static int evalEvery(long iterations) {
         return (int) Math.max(2, Math.min(50, Math.round((double) iterations / VALIDATIONS)));
     }

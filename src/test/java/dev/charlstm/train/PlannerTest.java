@@ -84,7 +84,9 @@ class PlannerTest {
         }
         assertThat(a.config().layers()).isEqualTo(a.chosen().layers());
         assertThat(a.config().hiddenSize()).isEqualTo(a.chosen().hidden());
-        assertThat(a.config().evalEvery()).isEqualTo(Planner.evalEvery(a.chosen().iterations()));
+        // s256 on this text bottoms out at iteration 400, after the iterations the budget buys
+        assertThat(c(a).bestIteration(a.chosen().curve(), 100_000)).isEqualTo(400);
+        assertThat(a.config().evalEvery()).isEqualTo(Planner.evalEvery(Math.min(a.chosen().iterations(), 400)));
     }
 
     @Test
@@ -134,6 +136,20 @@ class PlannerTest {
         assertThat(report).containsKeys("train_chars", "max_seconds", "max_iterations", "probe_seconds", "chosen",
                 "candidates", "eval_every");
         assertThat(plan.describe()).contains("<- chosen").contains("predicted loss");
+    }
+
+    private static LossCurves c(RunPlan plan) throws Exception {
+        return curves();
+    }
+
+    @Test
+    void aRunValidatesOftenEnoughToCatchTheMinimumItsCurvePredicts() throws Exception {
+        // On the small text every network bottoms out by iteration 200 (s128) or 100 (l384), long before
+        // the iterations a plentiful budget buys: validations gather there, not across the budget.
+        RunPlan small = Planner.plan(budget(100_000, 100_000), Set.of(), 10_000, PROBE, curves());
+        assertThat(curves().bestIteration("s128", 10_000)).isEqualTo(200);
+        assertThat(small.chosen().iterations()).isGreaterThan(2_000);
+        assertThat(small.config().evalEvery()).isEqualTo(Planner.evalEvery(200));
     }
 
     @Test
