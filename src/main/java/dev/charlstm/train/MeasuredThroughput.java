@@ -1,10 +1,10 @@
 package dev.charlstm.train;
 
+import dev.charlstm.corpus.ChunkSampler;
 import dev.charlstm.model.Backend;
 import java.util.SplittableRandom;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.dataset.DataSet;
-import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * Measures a configuration's training throughput by timing a few truncated-BPTT segments of a
@@ -43,17 +43,15 @@ final class MeasuredThroughput implements ThroughputProbe {
             TrainingEngine engine = TrainingEngine.choose(candidate, Backend.name());
             int rows = candidate.batchSize() * candidate.workers();
             int steps = candidate.tbpttLength();
-            int[][] windows = new int[rows][steps + 1];
+            // One segment of random text, as the sampler would draw it: the cost does not depend on the text.
             SplittableRandom random = new SplittableRandom(candidate.seed());
-            for (int[] row : windows) {
-                for (int t = 0; t <= steps; t++) {
-                    row[t] = random.nextInt(vocabulary);
-                }
-            }
+            ChunkSampler sampler = new ChunkSampler(random.ints(rows * (steps + 1L), 0, vocabulary).toArray(),
+                    vocabulary, steps, rows);
             if (engine == TrainingEngine.DL4J) {
-                DataSet data = dl4jSegment(windows);
+                DataSet data = sampler.batch(candidate.seed(), 0);
                 return (double) rows * steps / best(() -> net.fit(data));
             }
+            int[][] windows = sampler.windows(candidate.seed(), 0);
             int threads = Trainer.blasThreads(candidate, rows, cores);
             try (TruncatedBptt fit = new TruncatedBptt(net, engine, rows, steps, threads)) {
                 long[] seed = {0};
@@ -82,22 +80,6 @@ final class MeasuredThroughput implements ThroughputProbe {
             }
         }
         return best;
-    }
-
-    /** The same segment as DL4J's fit takes it: ids [rows, 1, steps], one-hot targets [rows, vocabulary, steps]. */
-    private DataSet dl4jSegment(int[][] windows) {
-        int rows = windows.length;
-        int steps = windows[0].length - 1;
-        float[] x = new float[rows * steps];
-        float[] y = new float[rows * vocabulary * steps];
-        for (int b = 0; b < rows; b++) {
-            for (int t = 0; t < steps; t++) {
-                x[b * steps + t] = windows[b][t];
-                y[(b * vocabulary + windows[b][t + 1]) * steps + t] = 1f;
-            }
-        }
-        return new DataSet(Nd4j.create(x, new long[] {rows, 1, steps}, 'c'),
-                Nd4j.create(y, new long[] {rows, vocabulary, steps}, 'c'));
     }
 
     private static double time(Runnable segment) {

@@ -208,8 +208,7 @@ public final class Training {
     /** The checkpoint's configuration with the request's overrides, refusing ones the network or the split cannot take. */
     private static TrainConfig resumedConfig(TrainConfig stored, Request request) {
         Map<String, Object> wanted = request.config().asMap();
-        for (String assignment : request.overrides()) {
-            String key = assignment.substring(0, Math.max(0, assignment.indexOf('='))).trim();
+        for (String key : Request.keysOf(request.overrides())) {
             boolean fixed = TrainConfig.BAKED_INTO_NETWORK.contains(key) || FIXED_FOR_A_RUN.contains(key);
             if (fixed && !Objects.equals(wanted.get(key), stored.asMap().get(key))) {
                 throw new IllegalArgumentException("'" + key + "' cannot change when resuming (the checkpoint has "
