@@ -25,8 +25,9 @@ ls /usr/lib/x86_64-linux-gnu/openblas-openmp/libblas.so* >/dev/null 2>&1 \
 
 out=target/bench
 mkdir -p "$out"
-mvn -q -B compile dependency:build-classpath -Dmdep.outputFile="$out/classpath.txt"
-cp="target/classes:$(cat "$out/classpath.txt")"
+# The library module writes its class path first, then the application's (which includes it) replaces it.
+mvn -q -B -pl app -am compile dependency:build-classpath -Dmdep.outputFile="$PWD/$out/classpath.txt"
+cp="app/target/classes:$(cat "$out/classpath.txt")"
 
 for round in $(seq 1 "$ROUNDS"); do
   echo "round $round/$ROUNDS: charlstm" >&2

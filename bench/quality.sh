@@ -18,7 +18,7 @@ cd "$(dirname "$0")/.."
 budgets=("$@")
 [ ${#budgets[@]} -gt 0 ] || budgets=(60 120 300)
 out=${OUT:-target/quality}
-charlstm=${CHARLSTM:-$(ls -d target/charlstm-*/bin/charlstm 2>/dev/null | head -1)}
+charlstm=${CHARLSTM:-$(ls -d app/target/charlstm-*/bin/charlstm 2>/dev/null | head -1)}
 [ -x "$charlstm" ] || { echo "no distribution: run mvn -B -DskipTests package first, or set CHARLSTM" >&2; exit 2; }
 reference=../shared/reference/torch_charlstm.py
 if [ -z "${CORPORA:-}" ]; then

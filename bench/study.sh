@@ -17,7 +17,7 @@ if [ ${#corpora[@]} -eq 0 ]; then
   bench/corpora.sh target/bench-corpora >/dev/null
   corpora=(target/bench-corpora/constitution.txt target/bench-corpora/faq.txt target/bench-corpora/debian-faq.txt)
 fi
-charlstm=${CHARLSTM:-$(ls -d target/charlstm-*/bin/charlstm | head -1)}
+charlstm=${CHARLSTM:-$(ls -d app/target/charlstm-*/bin/charlstm | head -1)}
 seed=${SEED:-123}
 # name: the network and its iteration cap (runs also stop 10 validations after their best)
 declare -A caps=([s128]=600 [s256]=500 [m256]=400 [l384]=250 [x512]=260)
@@ -40,7 +40,7 @@ for corpus in "${corpora[@]}"; do
     "$charlstm" "${args[@]}" > "$run.log" 2>&1 || echo "failed: $run (see $run.log)" >&2
   done
 done
-# The planner's table (src/main/resources/dev/charlstm/train/plan-curves.tsv): one line per validation,
+# The planner's table (app/src/main/resources/dev/charlstm/train/plan-curves.tsv): one line per validation,
 # candidate <tab> training characters <tab> iteration <tab> validation loss
 {
   echo "# candidate	training characters	iteration	validation loss (bench/study.sh, seed $seed)"

@@ -23,8 +23,8 @@ length=${SOAK_LENGTH:-500}
 bound=${SOAK_RSS_GROWTH_PCT:-10}
 
 here=$(cd "$(dirname "$0")/.." && pwd)
-bin=$(ls -d "$here"/target/charlstm-*/bin/charlstm 2>/dev/null | head -n 1)
-[ -x "${bin:-}" ] || { echo "soak: no distribution in target/; build it first" >&2; exit 2; }
+bin=$(ls -d "$here"/app/target/charlstm-*/bin/charlstm 2>/dev/null | head -n 1)
+[ -x "${bin:-}" ] || { echo "soak: no distribution in app/target/; build it first" >&2; exit 2; }
 [ -f "$model" ] || { echo "soak: no model at $model" >&2; exit 2; }
 command -v jq >/dev/null || { echo "soak: needs jq" >&2; exit 2; }
 
