@@ -2,18 +2,32 @@ package demo;
 
 import dev.charlstm.generate.GenerationOptions;
 import dev.charlstm.generate.Generator;
+import dev.charlstm.generate.InvalidModelException;
 import dev.charlstm.generate.Sample;
+import dev.charlstm.generate.Score;
+import java.io.InputStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 
-/** Loads a charlstm model and prints a sample: all a JVM program needs to use one. */
+/**
+ * Loads a charlstm model three ways (a file, a stream, a class-path resource) and prints a seeded
+ * sample, the same sample as it streams, and a score: all a JVM program needs to use one.
+ */
 public final class Demo {
 
     public static void main(String[] args) throws Exception {
-        if (args.length != 1) {
-            System.err.println("usage: Demo MODEL.zip");
+        if (args.length < 1 || args.length > 2) {
+            System.err.println("usage: Demo MODEL.zip [TEXT-TO-SCORE]");
             System.exit(2);
         }
-        Generator generator = Generator.load(Path.of(args[0]));
+        Generator generator;
+        try {
+            generator = Generator.load(Path.of(args[0]));
+        } catch (InvalidModelException e) {
+            System.err.println("demo: " + e.getMessage());
+            System.exit(1);
+            return;
+        }
         GenerationOptions options = GenerationOptions.builder()
                 .prime("Th")
                 .length(120)
@@ -22,8 +36,30 @@ public final class Demo {
                 .build();
         Sample sample = generator.generate(options).get(0);
         System.out.println("SAMPLE-BEGIN" + sample.fullText() + "SAMPLE-END");
-        // A library brings no logging binding of its own: this program chose none, so none is here.
+
+        StringBuilder streamed = new StringBuilder();
+        generator.generate(options, (index, text) -> streamed.append(text));
+        System.out.println("STREAM-BEGIN" + streamed + "STREAM-END");
+
+        String text = args.length > 1 ? args[1] : "Masks are required in all campus buildings.";
+        Score score = generator.score(text);
+        System.out.println("SCORE=" + score.chars() + " " + Double.toHexString(score.lossNats()));
+
+        try (InputStream in = Files.newInputStream(Path.of(args[0]))) {
+            System.out.println("FROM-STREAM-SAME=" + Generator.load(in).generate(options).get(0).equals(sample));
+        }
+        // A model can ship inside the program's jar: put it in src/main/resources/models/demo.zip.
+        try {
+            System.out.println("FROM-RESOURCE-SAME="
+                    + Generator.loadResource("/models/demo.zip").generate(options).get(0).equals(sample));
+        } catch (InvalidModelException e) {
+            System.out.println("FROM-RESOURCE-SAME=absent (" + e.getMessage() + ")");
+        }
+
+        // What this program does not carry: a logging binding, ND4J, DL4J.
         System.out.println("LOGBACK-ON-CLASSPATH=" + onClassPath("ch.qos.logback.classic.Logger"));
+        System.out.println("ND4J-ON-CLASSPATH=" + onClassPath("org.nd4j.linalg.factory.Nd4j"));
+        System.out.println("DL4J-ON-CLASSPATH=" + onClassPath("org.deeplearning4j.nn.multilayer.MultiLayerNetwork"));
     }
 
     private static boolean onClassPath(String className) {

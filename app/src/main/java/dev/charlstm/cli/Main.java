@@ -1,6 +1,6 @@
 package dev.charlstm.cli;
 
-import dev.charlstm.model.ModelFileException;
+import dev.charlstm.generate.InvalidModelException;
 import dev.charlstm.scrape.ScrapeException;
 import java.io.PrintWriter;
 import java.util.List;
@@ -20,7 +20,7 @@ import picocli.CommandLine.Command;
 @Command(name = "charlstm", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Learns to write like a body of text, one character at a time.",
         subcommands = {TrainCommand.class, SampleCommand.class, EvaluateCommand.class, ServeCommand.class,
-                ScrapeCommand.class, LoadTestCommand.class, BenchCommand.class})
+                ScrapeCommand.class, LoadTestCommand.class, BenchCommand.class, UpgradeModelCommand.class})
 public final class Main implements Runnable {
 
     static {
@@ -143,8 +143,7 @@ public final class Main implements Runnable {
     }
 
     private static boolean isUsersInput(Exception e) {
-        return e instanceof IllegalArgumentException || e instanceof ModelFileException
-                || e instanceof dev.charlstm.generate.InvalidModelException
+        return e instanceof IllegalArgumentException || e instanceof InvalidModelException
                 || e instanceof ScrapeException || e instanceof java.nio.file.NoSuchFileException;
     }
 

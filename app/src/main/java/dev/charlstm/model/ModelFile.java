@@ -1,8 +1,10 @@
 package dev.charlstm.model;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.charlstm.format.ModelMetadata;
+import dev.charlstm.format.PlainWeights;
+import dev.charlstm.generate.InvalidModelException;
 import dev.charlstm.io.AtomicFiles;
+import dev.charlstm.network.LstmWeights;
 import java.io.BufferedInputStream;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -27,13 +29,15 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * Reads and writes {@code model.zip}: a DL4J network plus, in the same zip, its metadata, so that
- * loading it needs nothing else.
+ * Reads and writes {@code model.zip} on the training side: a DL4J network plus, in the same zip,
+ * its metadata and the same weights as plain floats, so that loading it needs nothing else and
+ * the library ({@code charlstm-generate}) can read it without DL4J.
  *
- * <p>Layout: DL4J's own entries ({@code configuration.json}, {@code coefficients.bin} and, in
- * checkpoints, {@code updaterState.bin}) that {@link ModelSerializer} reads as usual, and
- * {@code charlstm/metadata.json} ({@link ModelMetadata}). Checkpoints add
- * {@code charlstm/checkpoint.json}, the trainer's own resume state. Writes are atomic.
+ * <p>Layout (docs/model-format.md): first charlstm's own entries, {@code charlstm/metadata.json}
+ * ({@link ModelMetadata}) and the plain weights ({@link PlainWeights}: {@code charlstm/weights.json},
+ * {@code charlstm/weights.f32}); then DL4J's ({@code configuration.json}, {@code coefficients.bin}
+ * and, in checkpoints, {@code updaterState.bin}) that {@link ModelSerializer} reads as usual.
+ * Checkpoints add {@code charlstm/checkpoint.json}, the trainer's own resume state. Writes are atomic.
  *
  * <pre>{@code
  * ModelFile.save(Path.of("models/faq/model.zip"), net, metadata);
@@ -43,11 +47,10 @@ import org.nd4j.linalg.factory.Nd4j;
  */
 public final class ModelFile {
 
-    static final String METADATA_ENTRY = "charlstm/metadata.json";
+    static final String METADATA_ENTRY = ModelMetadata.ENTRY;
     static final String CHECKPOINT_ENTRY = "charlstm/checkpoint.json";
     private static final String[] REQUIRED = {
         ModelSerializer.CONFIGURATION_JSON, ModelSerializer.COEFFICIENTS_BIN, METADATA_ENTRY};
-    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
     private ModelFile() {}
 
@@ -69,13 +72,23 @@ public final class ModelFile {
             throws IOException {
         ByteArrayOutputStream dl4j = new ByteArrayOutputStream(1 << 20);
         ModelSerializer.writeModel(net, dl4j, trainerState != null);
+        LstmWeights weights = ParameterLayout.weightsOf(net);
+        // charlstm's entries first: the library reads the zip in one pass and stops before DL4J's.
+        Map<String, byte[]> ours = new LinkedHashMap<>();
+        ours.put(METADATA_ENTRY, metadata.withFormatVersion(ModelMetadata.FORMAT_VERSION).toJson());
+        ours.put(PlainWeights.LAYOUT_ENTRY, PlainWeights.layout(weights.shape()));
+        ours.put(PlainWeights.DATA_ENTRY, PlainWeights.data(weights));
         Map<String, byte[]> extra = new LinkedHashMap<>();
-        extra.put(METADATA_ENTRY, JSON.writeValueAsBytes(metadata));
         if (trainerState != null) {
             extra.put(CHECKPOINT_ENTRY, trainerState);
         }
         AtomicFiles.write(file, out -> {
             ZipOutputStream zip = new ZipOutputStream(out);
+            for (Map.Entry<String, byte[]> e : ours.entrySet()) {
+                zip.putNextEntry(new ZipEntry(e.getKey()));
+                zip.write(e.getValue());
+                zip.closeEntry();
+            }
             try (ZipInputStream in = new ZipInputStream(new ByteArrayInputStream(dl4j.toByteArray()))) {
                 for (ZipEntry e = in.getNextEntry(); e != null; e = in.getNextEntry()) {
                     zip.putNextEntry(new ZipEntry(e.getName()));
@@ -92,8 +105,34 @@ public final class ModelFile {
         });
     }
 
+    /** What {@link #upgrade} did: the format version found, the one written, and whether it rewrote the file. */
+    public record Upgrade(int fromVersion, int toVersion, boolean upgraded) {}
+
+    /**
+     * Rewrites {@code file} in the current format version when it is older, atomically and with
+     * everything it held: weights, metadata, and for a checkpoint the optimiser and trainer state.
+     *
+     * @throws InvalidModelException when the file is not a model this version can read
+     */
+    public static Upgrade upgrade(Path file) throws IOException {
+        boolean checkpoint;
+        try (ZipFile zip = new ZipFile(file.toFile())) {
+            checkpoint = zip.getEntry(CHECKPOINT_ENTRY) != null && zip.getEntry(ModelSerializer.UPDATER_BIN) != null;
+        } catch (IOException e) {
+            load(file); // names the problem the way loading does
+            throw e;
+        }
+        Loaded loaded = load(file, checkpoint);
+        int from = loaded.metadata().formatVersion();
+        if (from >= ModelMetadata.FORMAT_VERSION) {
+            return new Upgrade(from, from, false);
+        }
+        write(file, loaded.network(), loaded.metadata(), checkpoint ? loaded.checkpointState().orElseThrow() : null);
+        return new Upgrade(from, ModelMetadata.FORMAT_VERSION, true);
+    }
+
     /** Loads a model for inference (no optimiser state). */
-    public static Loaded load(Path file) throws ModelFileException {
+    public static Loaded load(Path file) throws InvalidModelException {
         return load(file, false);
     }
 
@@ -122,17 +161,17 @@ public final class ModelFile {
      * entry through a size limit, and refuses an entry past its limit without reading the rest.
      *
      * @param withUpdater also restore the optimiser state (to continue training)
-     * @throws ModelFileException naming the file and the problem: missing, not a zip, truncated,
+     * @throws InvalidModelException naming the file and the problem: missing, not a zip, truncated,
      *     missing entries, another format, a newer format version, or an entry larger than it can be
      */
-    public static Loaded load(Path file, boolean withUpdater) throws ModelFileException {
+    public static Loaded load(Path file, boolean withUpdater) throws InvalidModelException {
         if (!Files.isRegularFile(file)) {
-            throw new ModelFileException(file, Files.exists(file) ? "not a regular file" : "no such file");
+            throw new InvalidModelException(file.toString(), Files.exists(file) ? "not a regular file" : "no such file");
         }
         try (ZipFile zip = new ZipFile(file.toFile())) {
             for (String name : REQUIRED) {
                 if (zip.getEntry(name) == null) {
-                    throw new ModelFileException(file, "not a charlstm model (the zip has no " + name + ")");
+                    throw new InvalidModelException(file.toString(), "not a charlstm model (the zip has no " + name + ")");
                 }
             }
             ModelMetadata metadata = readMetadata(file, zip);
@@ -140,25 +179,27 @@ public final class ModelFile {
             byte[] checkpoint = state == null ? null : readLimited(file, zip, state, CHECKPOINT_LIMIT,
                     "the trainer's state is a few megabytes at most");
             if (withUpdater && zip.getEntry(ModelSerializer.UPDATER_BIN) == null) {
-                throw new ModelFileException(file, "has no optimiser state, so training cannot resume from it");
+                throw new InvalidModelException(file.toString(), "has no optimiser state, so training cannot resume from it");
             }
             MultiLayerNetwork net = restore(file, zip, withUpdater);
             int outputs = (int) net.layerSize(net.getnLayers() - 1);
             if (outputs != metadata.vocabulary().length()) {
-                throw new ModelFileException(file, "the network has " + outputs + " outputs but the vocabulary has "
+                throw new InvalidModelException(file.toString(), "the network has " + outputs + " outputs but the vocabulary has "
                         + metadata.vocabulary().length() + " characters");
             }
             return new Loaded(net, metadata, Optional.ofNullable(checkpoint));
+        } catch (InvalidModelException e) {
+            throw e;
         } catch (ZipException e) {
-            throw new ModelFileException(file, "not a readable zip file (truncated or corrupt: " + e.getMessage() + ")");
+            throw new InvalidModelException(file.toString(), "not a readable zip file (truncated or corrupt: " + e.getMessage() + ")");
         } catch (IOException e) {
-            throw new ModelFileException(file, "cannot be read: " + e.getMessage());
+            throw new InvalidModelException(file.toString(), "cannot be read: " + e.getMessage());
         }
     }
 
     /** The network as ModelSerializer would restore it, from the entries it needs and no others. */
     private static MultiLayerNetwork restore(Path file, ZipFile zip, boolean withUpdater)
-            throws IOException, ModelFileException {
+            throws IOException, InvalidModelException {
         String json = new String(readLimited(file, zip, zip.getEntry(ModelSerializer.CONFIGURATION_JSON),
                 CONFIGURATION_LIMIT, "a network configuration is a few kilobytes"), StandardCharsets.UTF_8);
         MultiLayerConfiguration conf;
@@ -167,7 +208,7 @@ public final class ModelFile {
             conf = MultiLayerConfiguration.fromJson(json);
             parameters = parameterCount(conf);
         } catch (RuntimeException e) {
-            throw new ModelFileException(file, "its " + ModelSerializer.CONFIGURATION_JSON
+            throw new InvalidModelException(file.toString(), "its " + ModelSerializer.CONFIGURATION_JSON
                     + " is not a network configuration: " + firstLine(e), e);
         }
         // 8 bytes a value allows a network saved in double precision.
@@ -183,7 +224,7 @@ public final class ModelFile {
         try {
             INDArray params = readArray(zip, coefficients);
             if (params.length() != parameters) {
-                throw new ModelFileException(file, ModelSerializer.COEFFICIENTS_BIN + " holds " + params.length()
+                throw new InvalidModelException(file.toString(), ModelSerializer.COEFFICIENTS_BIN + " holds " + params.length()
                         + " values but the configuration has " + parameters + " parameters");
             }
             conf.setDataType(params.dataType());
@@ -193,11 +234,11 @@ public final class ModelFile {
                 net.getUpdater().setStateViewArray(net, readArray(zip, updater), false);
             }
             return net;
-        } catch (ModelFileException e) {
+        } catch (InvalidModelException e) {
             throw e;
         } catch (Exception | LinkageError | OutOfMemoryError e) {
             // An array header can still declare more values than it holds; ND4J then fails to allocate.
-            throw new ModelFileException(file, "the network inside cannot be restored: " + firstLine(e), e);
+            throw new InvalidModelException(file.toString(), "the network inside cannot be restored: " + firstLine(e), e);
         }
     }
 
@@ -221,7 +262,7 @@ public final class ModelFile {
      * else by inflating it, without keeping the bytes, until it ends or passes the limit.
      */
     private static void checkSize(Path file, ZipFile zip, ZipEntry entry, long limit, String why)
-            throws IOException, ModelFileException {
+            throws IOException, InvalidModelException {
         if (entry.getSize() > limit) {
             throw tooLarge(file, entry, entry.getSize(), limit, why);
         }
@@ -239,7 +280,7 @@ public final class ModelFile {
 
     /** The entry's bytes, refused past {@code limit} (its declared size is not trusted). */
     private static byte[] readLimited(Path file, ZipFile zip, ZipEntry entry, long limit, String why)
-            throws IOException, ModelFileException {
+            throws IOException, InvalidModelException {
         if (entry.getSize() > limit) {
             throw tooLarge(file, entry, entry.getSize(), limit, why);
         }
@@ -252,8 +293,8 @@ public final class ModelFile {
         }
     }
 
-    private static ModelFileException tooLarge(Path file, ZipEntry entry, long size, long limit, String why) {
-        return new ModelFileException(file, "its " + entry.getName() + " is "
+    private static InvalidModelException tooLarge(Path file, ZipEntry entry, long size, long limit, String why) {
+        return new InvalidModelException(file.toString(), "its " + entry.getName() + " is "
                 + (size >= 0 ? String.format("%,d bytes", size) : "larger than that") + " uncompressed, more than the "
                 + String.format("%,d bytes", limit) + " it can legitimately be (" + why + "); refused without reading it");
     }
@@ -264,26 +305,19 @@ public final class ModelFile {
         return nl < 0 ? m : m.substring(0, nl);
     }
 
-    private static ModelMetadata readMetadata(Path file, ZipFile zip) throws IOException, ModelFileException {
+    private static ModelMetadata readMetadata(Path file, ZipFile zip) throws IOException, InvalidModelException {
         ModelMetadata metadata;
         byte[] bytes = readLimited(file, zip, zip.getEntry(METADATA_ENTRY), METADATA_LIMIT,
                 "metadata is a few kilobytes");
         try {
-            metadata = JSON.readValue(bytes, ModelMetadata.class);
-        } catch (com.fasterxml.jackson.core.JacksonException e) {
-            throw new ModelFileException(file, "its " + METADATA_ENTRY + " is not valid metadata: "
-                    + e.getOriginalMessage());
+            metadata = ModelMetadata.parse(bytes);
+        } catch (IllegalArgumentException e) {
+            throw new InvalidModelException(file.toString(), "its " + METADATA_ENTRY + " is not valid metadata: "
+                    + e.getMessage());
         }
-        if (!ModelMetadata.FORMAT.equals(metadata.format())) {
-            throw new ModelFileException(file, "format is '" + metadata.format() + "', expected '"
-                    + ModelMetadata.FORMAT + "'");
-        }
-        if (metadata.formatVersion() > ModelMetadata.FORMAT_VERSION) {
-            throw new ModelFileException(file, "was written in format version " + metadata.formatVersion()
-                    + " by a newer charlstm; this version reads up to " + ModelMetadata.FORMAT_VERSION);
-        }
-        if (metadata.formatVersion() < 1 || metadata.vocabulary() == null || metadata.vocabulary().isEmpty()) {
-            throw new ModelFileException(file, "metadata lacks a format version or a vocabulary");
+        String problem = ModelMetadata.problemWith(metadata);
+        if (problem != null) {
+            throw new InvalidModelException(file.toString(), problem);
         }
         return metadata;
     }

@@ -1,5 +1,6 @@
 package dev.charlstm.train;
 
+import dev.charlstm.model.ParameterLayout;
 import dev.charlstm.network.FastMath32;
 import java.util.ArrayList;
 import java.util.Arrays;

@@ -1,5 +1,6 @@
 package dev.charlstm.train;
 
+import dev.charlstm.model.ParameterLayout;
 import java.util.Map;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.api.buffer.DataType;

@@ -1,5 +1,6 @@
 package dev.charlstm.train;
 
+import dev.charlstm.generate.InvalidModelException;
 import dev.charlstm.corpus.ChunkSampler;
 import dev.charlstm.corpus.Corpus;
 import dev.charlstm.text.TextNormalizer;
@@ -8,7 +9,7 @@ import dev.charlstm.generate.Generator;
 import dev.charlstm.model.Backend;
 import dev.charlstm.model.LossEvaluator;
 import dev.charlstm.model.ModelFile;
-import dev.charlstm.model.ModelMetadata;
+import dev.charlstm.format.ModelMetadata;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -411,7 +412,7 @@ final class Trainer {
         }
         try {
             return ModelFile.load(output.bestCheckpoint()).network();
-        } catch (dev.charlstm.model.ModelFileException e) {
+        } catch (InvalidModelException e) {
             log.error("The best weights are not in memory and cannot be reloaded ({}); no model.zip written",
                     e.getMessage());
             return null;

@@ -5,8 +5,8 @@ import dev.charlstm.text.Vocabulary;
 import dev.charlstm.io.AtomicFiles;
 import dev.charlstm.model.Backend;
 import dev.charlstm.model.ModelFile;
-import dev.charlstm.model.ModelFileException;
-import dev.charlstm.model.ModelMetadata;
+import dev.charlstm.generate.InvalidModelException;
+import dev.charlstm.format.ModelMetadata;
 import dev.charlstm.scrape.CorpusFiles;
 import dev.charlstm.scrape.ScrapeException;
 import dev.charlstm.scrape.ScrapeResult;
@@ -101,7 +101,7 @@ public final class Training {
     }
 
     /** Prepares a run: resolves the corpus, builds or restores the network. */
-    public static Run prepare(Request request) throws IOException, ScrapeException, ModelFileException {
+    public static Run prepare(Request request) throws IOException, ScrapeException, InvalidModelException {
         return request.resumeDir() == null ? fresh(request) : resumed(request);
     }
 
@@ -134,7 +134,7 @@ public final class Training {
         return new Run(trainer, output);
     }
 
-    private static Run resumed(Request request) throws IOException, ScrapeException, ModelFileException {
+    private static Run resumed(Request request) throws IOException, ScrapeException, InvalidModelException {
         Path checkpoint = TrainingOutput.findCheckpoint(request.resumeDir());
         ModelFile.Loaded loaded = ModelFile.load(checkpoint, true);
         byte[] stateJson = loaded.checkpointState().orElseThrow(() -> new IllegalArgumentException(
@@ -180,7 +180,7 @@ public final class Training {
      * better than the best latest.zip's state knows of: the state takes it over, so the model the
      * resumed run saves is described by its own loss.
      */
-    private static void adoptNewerBest(TrainingState state, Path best) throws ModelFileException {
+    private static void adoptNewerBest(TrainingState state, Path best) throws InvalidModelException {
         if (!Files.isRegularFile(best)) {
             return;
         }

@@ -7,7 +7,7 @@ import dev.charlstm.io.AtomicFiles;
 import dev.charlstm.model.Backend;
 import dev.charlstm.model.LossEvaluator;
 import dev.charlstm.model.ModelFile;
-import dev.charlstm.model.ModelMetadata;
+import dev.charlstm.format.ModelMetadata;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,5 +1,6 @@
 package dev.charlstm.train;
 
+import dev.charlstm.model.ParameterLayout;
 import dev.charlstm.model.PerCharacterCrossEntropy;
 import java.util.Map;
 import org.bytedeco.javacpp.FloatPointer;

@@ -3,6 +3,7 @@ package dev.charlstm.generate;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
+import dev.charlstm.model.ParameterLayout;
 import dev.charlstm.text.Vocabulary;
 import dev.charlstm.testing.TinyModels;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
@@ -28,7 +29,7 @@ class CharLstmTest {
         }
         INDArray whole = net.output(Nd4j.create(x, new long[] {1, 1, ids.length}, 'c')); // [1, V, T]
 
-        CharLstm lstm = CharLstm.from(net);
+        CharLstm lstm = CharLstm.from(ParameterLayout.weightsOf(net));
         CharLstm.State state = lstm.newState();
         float[] logits = new float[100];
         CharLstm.Scratch gates = lstm.scratch(1);
@@ -47,7 +48,7 @@ class CharLstmTest {
 
     @Test
     void stateCarriesTheWholeContext() {
-        CharLstm lstm = CharLstm.from(network());
+        CharLstm lstm = CharLstm.from(ParameterLayout.weightsOf(network()));
         float[] a = new float[100];
         float[] b = new float[100];
         CharLstm.Scratch gates = lstm.scratch(1);

@@ -1,9 +1,11 @@
 package dev.charlstm.generate;
 
-import dev.charlstm.testing.Fixtures;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.charlstm.testing.Fixtures;
 import dev.charlstm.testing.TinyModels;
+import dev.charlstm.testing.Zips;
+import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -11,51 +13,81 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Another JVM program can use charlstm through Maven alone: {@code mvn install} puts the artifact in
- * the local repository, and {@code examples/library-demo}, which depends on nothing else, loads a
- * model and prints what the library generates in-process.
+ * The library as another program gets it: the {@code charlstm-generate} artifact installed into
+ * a local repository, and {@code examples/library-demo}, which depends on it alone, loading a
+ * model this application trained and printing what it generates, streams and scores.
  */
 class ExternalProgramTest {
+
+    private static final String TEXT = "Masks are required in all campus buildings.";
 
     @TempDir
     Path dir;
 
     @Test
-    void installedArtifactLoadsAModelInASeparateProject() throws Exception {
+    void theLibraryAloneLoadsAModelAndGeneratesWhatTheApplicationDoes() throws Exception {
         // Install from a copy, so the nested build never touches the classes this test runs from.
         Path project = dir.resolve("charlstm");
-        for (String module : List.of("generate", "app")) {
-            copy(Fixtures.PROJECT.resolve(module).resolve("pom.xml"), project.resolve(module).resolve("pom.xml"));
-            copyTree(Fixtures.PROJECT.resolve(module).resolve("src/main"), project.resolve(module).resolve("src/main"));
-        }
         copy(Fixtures.PROJECT.resolve("pom.xml"), project.resolve("pom.xml"));
+        copy(Fixtures.PROJECT.resolve("app/pom.xml"), project.resolve("app/pom.xml"));
+        copy(Fixtures.PROJECT.resolve("generate/pom.xml"), project.resolve("generate/pom.xml"));
+        copyTree(Fixtures.PROJECT.resolve("generate/src/main"), project.resolve("generate/src/main"));
         copyTree(Fixtures.PROJECT.resolve(".mvn"), project.resolve(".mvn"));
-        copyTree(Fixtures.PROJECT.resolve("config"), project.resolve("config"));
-        run(project, "mvn", "-B", "-q", "install", "-Dmaven.test.skip=true", "-Ddistribution.skip=true");
+        run(project, 0, "mvn", "-B", "-q", "-pl", "generate", "-am", "install", "-Dmaven.test.skip=true");
 
         Path model = dir.resolve("model.zip");
         TinyModels.savePeaky(model);
         Path demo = dir.resolve("library-demo");
         copyTree(Fixtures.PROJECT.resolve("examples/library-demo"), demo);
-        String output = run(demo, "mvn", "-B", "-q", "compile", "exec:java", "-Dexec.args=" + model);
+        copy(model, demo.resolve("src/main/resources/models/demo.zip"));
 
-        String expected = Generator.load(model).generate(GenerationOptions.builder().prime("Th").length(120)
-                .temperature(0.8).seed(2021L).build()).get(0).fullText();
-        assertThat(output).contains("SAMPLE-BEGIN" + expected + "SAMPLE-END");
-        // The artifact brings no logging binding to its users, so loading a model prints no ND4J
-        // INFO lines into the host program's output (Logback, unconfigured, printed a dozen).
-        assertThat(output).contains("LOGBACK-ON-CLASSPATH=false")
-                .doesNotContain("Loaded [CpuBackend] backend")
-                .doesNotContainPattern("(?m)\\b(INFO|DEBUG)\\b.*org\\.(nd4j|deeplearning4j)");
+        // Nothing but the library and Jackson's small reader reaches the program's class path.
+        Path classPath = dir.resolve("classpath.txt");
+        run(demo, 0, "mvn", "-B", "-q", "dependency:build-classpath", "-Dmdep.outputFile=" + classPath);
+        List<Path> jars = Stream.of(Files.readString(classPath).trim().split(File.pathSeparator))
+                .map(Path::of).toList();
+        Set<String> names = new TreeSet<>();
+        long bytes = 0;
+        for (Path jar : jars) {
+            names.add(jar.getFileName().toString());
+            bytes += Files.size(jar);
+        }
+        assertThat(names).containsExactly("charlstm-generate-0.1.0-SNAPSHOT.jar", "jackson-core-2.18.2.jar",
+                "jackson-jr-objects-2.18.2.jar");
+        assertThat(bytes).as("class path bytes").isLessThanOrEqualTo(2L << 20);
+
+        String output = run(demo, 0, "mvn", "-B", "-q", "compile", "exec:java",
+                "-Dexec.args=" + model + " '" + TEXT + "'");
+
+        Generator here = Generator.load(model);
+        GenerationOptions options = GenerationOptions.builder().prime("Th").length(120).temperature(0.8)
+                .seed(2021L).build();
+        String expected = here.generate(options).get(0).fullText();
+        StringBuilder streamed = new StringBuilder();
+        here.generate(options, (i, text) -> streamed.append(text));
+        Score score = here.score(TEXT);
+        assertThat(output).contains("SAMPLE-BEGIN" + expected + "SAMPLE-END")
+                .contains("STREAM-BEGIN" + streamed + "STREAM-END")
+                .contains("SCORE=" + score.chars() + " " + Double.toHexString(score.lossNats()))
+                .contains("FROM-STREAM-SAME=true", "FROM-RESOURCE-SAME=true")
+                .contains("ND4J-ON-CLASSPATH=false", "DL4J-ON-CLASSPATH=false", "LOGBACK-ON-CLASSPATH=false");
+
+        // A model written before the plain weights existed: one line that says how to upgrade it.
+        Path old = Zips.withoutPlainWeights(model, dir.resolve("old.zip"));
+        String refused = run(demo, 1, "mvn", "-B", "-q", "exec:java", "-Dexec.args=" + old);
+        assertThat(refused).contains("demo: " + old + ": was written in format version 1")
+                .contains("`charlstm upgrade-model " + old + "`");
     }
 
-    private static String run(Path dir, String... command) throws IOException, InterruptedException {
+    private static String run(Path dir, int exitCode, String... command) throws IOException, InterruptedException {
         Path log = Files.createTempFile("mvn", ".log");
         Process p = new ProcessBuilder(List.of(command)).directory(dir.toFile())
                 .redirectErrorStream(true).redirectOutput(log.toFile()).start();
@@ -64,8 +96,9 @@ class ExternalProgramTest {
         if (!finished) {
             p.destroyForcibly();
         }
-        assertThat(finished && p.exitValue() == 0)
-                .as("%s in %s failed:%n%s", String.join(" ", command), dir, output).isTrue();
+        boolean ok = finished && (exitCode == 0 ? p.exitValue() == 0 : p.exitValue() != 0);
+        assertThat(ok).as("%s in %s exited %s:%n%s", String.join(" ", command), dir,
+                finished ? p.exitValue() : "never", output).isTrue();
         return output;
     }
 
@@ -80,7 +113,7 @@ class ExternalProgramTest {
             walk.filter(Files::isRegularFile).forEach(files::add);
         }
         for (Path f : files) {
-            if (!f.toString().contains("target")) {
+            if (!from.relativize(f).toString().startsWith("target")) {
                 copy(f, to.resolve(from.relativize(f).toString()));
             }
         }

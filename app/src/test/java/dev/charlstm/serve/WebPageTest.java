@@ -121,8 +121,8 @@ class WebPageTest {
         var net = TinyModels.peakyNetwork();
         var m = TinyModels.metadata(config);
         var t = m.training();
-        dev.charlstm.model.ModelFile.save(file, net, new dev.charlstm.model.ModelMetadata(m.format(), m.formatVersion(),
-                m.vocabulary(), m.normalization(), m.hyperparameters(), new dev.charlstm.model.ModelMetadata.Training(
+        dev.charlstm.model.ModelFile.save(file, net, new dev.charlstm.format.ModelMetadata(m.format(), m.formatVersion(),
+                m.vocabulary(), m.normalization(), m.hyperparameters(), new dev.charlstm.format.ModelMetadata.Training(
                         t.corpusSha256(), t.corpusChars(), t.corpusSource(), t.iterations(), valLoss,
                         valLoss / Math.log(2), t.trainedAt(), t.backend(), t.projectVersion(), null, null)));
     }

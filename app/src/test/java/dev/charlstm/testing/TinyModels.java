@@ -1,7 +1,7 @@
 package dev.charlstm.testing;
 
 import dev.charlstm.text.Vocabulary;
-import dev.charlstm.model.ModelMetadata;
+import dev.charlstm.format.ModelMetadata;
 import dev.charlstm.train.NetworkFactory;
 import dev.charlstm.train.TrainConfig;
 import java.util.List;

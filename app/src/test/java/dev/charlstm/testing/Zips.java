@@ -1,5 +1,7 @@
 package dev.charlstm.testing;
 
+import dev.charlstm.format.ModelMetadata;
+import dev.charlstm.format.PlainWeights;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Files;
@@ -29,6 +31,30 @@ public final class Zips {
             if (replacement != null) {
                 out.putNextEntry(new ZipEntry(entry));
                 out.write(replacement);
+                out.closeEntry();
+            }
+        }
+        return target;
+    }
+
+    /**
+     * A copy of a model as charlstm wrote it before format version 2: DL4J's entries and the
+     * metadata (at version 1), without the plain weights.
+     */
+    public static Path withoutPlainWeights(Path source, Path target) throws IOException {
+        try (ZipFile in = new ZipFile(source.toFile());
+             OutputStream os = Files.newOutputStream(target);
+             ZipOutputStream out = new ZipOutputStream(os)) {
+            for (ZipEntry e : Collections.list(in.entries())) {
+                if (e.getName().equals(PlainWeights.LAYOUT_ENTRY) || e.getName().equals(PlainWeights.DATA_ENTRY)) {
+                    continue;
+                }
+                out.putNextEntry(new ZipEntry(e.getName()));
+                if (e.getName().equals(ModelMetadata.ENTRY)) {
+                    out.write(ModelMetadata.parse(in.getInputStream(e).readAllBytes()).withFormatVersion(1).toJson());
+                } else {
+                    in.getInputStream(e).transferTo(out);
+                }
                 out.closeEntry();
             }
         }

@@ -1,5 +1,6 @@
 package dev.charlstm.train;
 
+import dev.charlstm.model.ParameterLayout;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;

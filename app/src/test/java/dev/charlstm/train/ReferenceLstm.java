@@ -1,5 +1,7 @@
 package dev.charlstm.train;
 
+import dev.charlstm.model.ParameterLayout;
+
 /**
  * A slow, plain, double-precision forward pass of the embedding → LSTM × n → softmax network,
  * written from the equations and the parameter layout alone, to check the engines against.

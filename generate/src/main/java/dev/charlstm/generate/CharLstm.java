@@ -1,19 +1,9 @@
 package dev.charlstm.generate;
 
 import dev.charlstm.network.FastMath32;
-import java.util.ArrayList;
-import java.util.List;
-import org.deeplearning4j.nn.api.Layer;
-import org.deeplearning4j.nn.conf.layers.BaseLayer;
-import org.deeplearning4j.nn.conf.layers.EmbeddingSequenceLayer;
-import org.deeplearning4j.nn.conf.layers.LSTM;
-import org.deeplearning4j.nn.conf.layers.RnnOutputLayer;
-import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
-import org.nd4j.linalg.activations.impl.ActivationIdentity;
-import org.nd4j.linalg.activations.impl.ActivationSigmoid;
-import org.nd4j.linalg.activations.impl.ActivationSoftmax;
-import org.nd4j.linalg.activations.impl.ActivationTanH;
-import org.nd4j.linalg.api.ndarray.INDArray;
+import dev.charlstm.network.LstmCell;
+import dev.charlstm.network.LstmShape;
+import dev.charlstm.network.LstmWeights;
 
 /**
  * The trained network's forward pass in plain Java, one character at a time, with the LSTM state
@@ -26,10 +16,9 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * embedding lookup and the first layer's input weights fold into one table of per-character gate
  * inputs, so a step costs one recurrent matrix-vector product per layer plus the output layer.
  *
- * <p>The arithmetic is DL4J's LSTM (no peepholes): gate pre-activations
- * {@code z = x·W + h·RW + b} split into four blocks of the hidden size: block input (tanh),
- * forget gate, output gate and input gate (sigmoid); {@code c = f∘c' + g∘a},
- * {@code h = o∘tanh(c)}; then a softmax over {@code h·W_out + b_out}.
+ * <p>The network and its weights are {@link LstmShape} and {@link LstmWeights}, the cell's
+ * arithmetic {@link LstmCell}: the same definitions training's engine uses. Only the memory layout
+ * is this class's own (a separate array per weight row, which the JIT vectorises best).
  */
 final class CharLstm {
 
@@ -80,58 +69,22 @@ final class CharLstm {
         this.outputBias = outputBias;
     }
 
-    /**
-     * Copies the weights out of a network built as embedding → LSTM × n → softmax output.
-     *
-     * @throws IllegalArgumentException for any other architecture or activation
-     */
-    static CharLstm from(MultiLayerNetwork net) {
-        int n = net.getnLayers();
-        if (n < 3) {
-            throw new IllegalArgumentException("expected embedding, LSTM and output layers, found " + n + " layers");
+    /** A sampler over {@code weights}: the embedding folded into layer 0's input product, the rest copied into rows. */
+    static CharLstm from(LstmWeights weights) {
+        LstmShape shape = weights.shape();
+        int layers = shape.layers();
+        int hidden = shape.hidden();
+        int g = shape.gates();
+        float[][][] inputWeights = new float[layers][][];
+        float[][] biases = new float[layers][];
+        float[][][] recurrent = new float[layers][][];
+        for (int l = 0; l < layers; l++) {
+            inputWeights[l] = l == 0 ? null : LstmWeights.rows(weights.inputWeights(l), hidden, g);
+            biases[l] = weights.bias(l).clone();
+            recurrent[l] = LstmWeights.rows(weights.recurrentWeights(l), hidden, g);
         }
-        Layer embedding = net.getLayer(0);
-        require(embedding.conf().getLayer() instanceof EmbeddingSequenceLayer, "layer 0 is not an embedding");
-        require(((BaseLayer) embedding.conf().getLayer()).getActivationFn() instanceof ActivationIdentity,
-                "the embedding must have the identity activation");
-        float[][] table = rows(embedding.getParam("W"));
-        if (embedding.paramTable().containsKey("b")) {
-            float[] b = flat(embedding.getParam("b"));
-            for (float[] row : table) {
-                for (int j = 0; j < row.length; j++) {
-                    row[j] += b[j];
-                }
-            }
-        }
-        int lstmLayers = n - 2;
-        int hidden = (int) net.layerSize(1);
-        float[][][] inputWeights = new float[lstmLayers][][];
-        float[][] biases = new float[lstmLayers][];
-        float[][][] recurrent = new float[lstmLayers][][];
-        for (int l = 0; l < lstmLayers; l++) {
-            Layer lstm = net.getLayer(l + 1);
-            require(lstm.conf().getLayer() instanceof LSTM, "layer " + (l + 1) + " is not an LSTM");
-            LSTM conf = (LSTM) lstm.conf().getLayer();
-            require(conf.getActivationFn() instanceof ActivationTanH
-                    && conf.getGateActivationFn() instanceof ActivationSigmoid,
-                    "LSTM layer " + (l + 1) + " must use tanh with sigmoid gates");
-            require(net.layerSize(l + 1) == hidden, "all LSTM layers must have the same size");
-            inputWeights[l] = rows(lstm.getParam("W"));
-            biases[l] = flat(lstm.getParam("b"));
-            recurrent[l] = rows(lstm.getParam("RW"));
-        }
-        Layer output = net.getLayer(n - 1);
-        require(output.conf().getLayer() instanceof RnnOutputLayer
-                && ((BaseLayer) output.conf().getLayer()).getActivationFn() instanceof ActivationSoftmax,
-                "the last layer must be a softmax output layer");
-        int vocabulary = table.length;
-        // Layer 0 sees only embedding rows, so its input product can be computed once per character.
-        float[][] firstInput = new float[vocabulary][];
-        for (int v = 0; v < vocabulary; v++) {
-            firstInput[v] = affine(table[v], inputWeights[0], biases[0]);
-        }
-        return new CharLstm(vocabulary, hidden, firstInput, inputWeights, biases, recurrent,
-                rows(output.getParam("W")), flat(output.getParam("b")));
+        return new CharLstm(shape.vocabulary(), hidden, weights.firstLayerTable(), inputWeights, biases, recurrent,
+                LstmWeights.rows(weights.outputWeights(), hidden, shape.vocabulary()), weights.outputBias().clone());
     }
 
     State newState() {
@@ -219,24 +172,13 @@ final class CharLstm {
         accumulate(n, inputs, outputWeights, logits);
     }
 
-    /**
-     * The LSTM cell on one stream's gate pre-activations: c = f∘c + i∘tanh(a), h = o∘tanh(c).
-     * All four gates go through one vectorised sigmoid, the block input as tanh(u) = 2·sigmoid(2u) - 1.
-     */
+    /** The LSTM cell on one stream's gate pre-activations ({@link LstmCell}), advancing h and c in place. */
     private void cell(float[] gates, float[] spare, float[] h, float[] c) {
-        int n = hidden;
-        for (int j = 0; j < n; j++) {
-            gates[j] *= 2f;
-        }
-        FastMath32.sigmoid(gates, 0, 4 * n, spare);
-        for (int j = 0; j < n; j++) {
-            c[j] = gates[n + j] * c[j] + gates[3 * n + j] * (2f * gates[j] - 1f);
-            h[j] = c[j];
-        }
-        FastMath32.tanh(h, 0, n, spare);
-        for (int j = 0; j < n; j++) {
-            h[j] *= gates[2 * n + j];
-        }
+        LstmCell.activate(gates, 0, 1, hidden, spare);
+        LstmCell.updateCell(gates, 0, c, 0, c, 0, hidden);
+        System.arraycopy(c, 0, h, 0, hidden);
+        FastMath32.tanh(h, 0, hidden, spare);
+        LstmCell.hidden(gates, 0, h, 0, h, 0, hidden);
     }
 
     /**
@@ -276,31 +218,6 @@ final class CharLstm {
             y1[j] += a1 * xj;
             y2[j] += a2 * xj;
             y3[j] += a3 * xj;
-        }
-    }
-
-    private static float[] affine(float[] x, float[][] w, float[] b) {
-        float[][] out = {b.clone()};
-        accumulate(1, new float[][] {x}, w, out);
-        return out[0];
-    }
-
-    private static float[] flat(INDArray a) {
-        return a.dup('c').data().asFloat();
-    }
-
-    private static float[][] rows(INDArray matrix) {
-        List<float[]> rows = new ArrayList<>();
-        INDArray m = matrix.dup('c');
-        for (int r = 0; r < m.rows(); r++) {
-            rows.add(m.getRow(r).dup().data().asFloat());
-        }
-        return rows.toArray(new float[0][]);
-    }
-
-    private static void require(boolean condition, String problem) {
-        if (!condition) {
-            throw new IllegalArgumentException("unsupported network: " + problem);
         }
     }
 }

@@ -1,10 +1,12 @@
 package dev.charlstm.generate;
 
+import dev.charlstm.format.ModelMetadata;
 import dev.charlstm.text.TextNormalizer;
 import dev.charlstm.text.Vocabulary;
-import dev.charlstm.model.ModelFile;
-import dev.charlstm.model.ModelFileException;
-import dev.charlstm.model.ModelMetadata;
+import java.io.FilterInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -48,31 +50,90 @@ public final class Generator {
      */
     public static Generator load(Path modelFile) throws InvalidModelException {
         Objects.requireNonNull(modelFile, "modelFile");
-        ModelFile.Loaded loaded;
-        try {
-            loaded = ModelFile.load(modelFile);
-        } catch (ModelFileException e) {
-            throw new InvalidModelException(e.getMessage(), e);
+        String source = modelFile.toString();
+        if (!Files.isRegularFile(modelFile)) {
+            throw new InvalidModelException(source, Files.exists(modelFile) ? "not a regular file" : "no such file");
         }
-        ModelMetadata m = loaded.metadata();
-        if (m.normalization() != null && m.normalization().rulesVersion() > TextNormalizer.RULES_VERSION) {
-            throw new InvalidModelException(modelFile + ": its text normalisation (rules version "
-                    + m.normalization().rulesVersion() + ") is newer than this charlstm's ("
-                    + TextNormalizer.RULES_VERSION + ")", null);
+        try (InputStream in = Files.newInputStream(modelFile)) {
+            return load(in, source);
+        } catch (InvalidModelException e) {
+            throw e;
+        } catch (IOException e) {
+            throw new InvalidModelException(source, "cannot be read: " + e.getMessage());
         }
-        CharLstm network;
-        Vocabulary vocabulary;
-        try {
-            vocabulary = Vocabulary.of(m.vocabulary());
-            network = CharLstm.from(loaded.network());
-        } catch (IllegalArgumentException e) {
-            throw new InvalidModelException(modelFile + ": " + e.getMessage(), e);
+    }
+
+    /**
+     * Loads a model from a stream holding a {@code model.zip}, which it reads but does not close.
+     * Errors call the model "model stream"; {@link #load(InputStream, String)} names it as you like.
+     *
+     * @throws InvalidModelException saying what is wrong with the model
+     */
+    public static Generator load(InputStream modelZip) throws InvalidModelException {
+        return load(modelZip, "model stream");
+    }
+
+    /**
+     * Loads a model from a stream holding a {@code model.zip}, which it reads but does not close.
+     *
+     * @param name what errors call the model (a file name, a URL)
+     * @throws InvalidModelException naming the model and what is wrong with it
+     */
+    public static Generator load(InputStream modelZip, String name) throws InvalidModelException {
+        Objects.requireNonNull(modelZip, "modelZip");
+        Objects.requireNonNull(name, "name");
+        return of(ModelReader.read(new NonClosing(modelZip), name));
+    }
+
+    /**
+     * Loads a model shipped on the class path, for example inside an application's own jar:
+     * {@code Generator.loadResource("/models/faq.zip")}. The name is absolute, as for
+     * {@link Class#getResource}; the context class loader is asked first, then this library's.
+     *
+     * @throws InvalidModelException naming the resource and what is wrong with it (or that it is absent)
+     */
+    public static Generator loadResource(String name) throws InvalidModelException {
+        Objects.requireNonNull(name, "name");
+        String source = "classpath:" + name;
+        if (!name.startsWith("/")) {
+            throw new InvalidModelException(source, "a resource name must be absolute (start with '/')");
         }
+        String path = name.substring(1);
+        ClassLoader context = Thread.currentThread().getContextClassLoader();
+        InputStream in = context == null ? null : context.getResourceAsStream(path);
+        if (in == null) {
+            in = Generator.class.getClassLoader().getResourceAsStream(path);
+        }
+        if (in == null) {
+            throw new InvalidModelException(source, "no such resource on the class path");
+        }
+        try (InputStream stream = in) {
+            return load(stream, source);
+        } catch (InvalidModelException e) {
+            throw e;
+        } catch (IOException e) {
+            throw new InvalidModelException(source, "cannot be read: " + e.getMessage());
+        }
+    }
+
+    private static Generator of(ModelReader.Model model) {
+        ModelMetadata m = model.metadata();
+        CharLstm network = CharLstm.from(model.weights());
         ModelMetadata.Training t = m.training();
         ModelInfo info = new ModelInfo(m.vocabulary(), network.layers(), network.hidden(),
                 t == null ? null : t.valLossNats(), t == null ? null : t.trainedAt(),
                 t == null ? null : t.corpusSha256());
-        return new Generator(network, vocabulary, info);
+        return new Generator(network, model.vocabulary(), info);
+    }
+
+    /** Keeps the caller's stream open: the zip reader closes only this wrapper. */
+    private static final class NonClosing extends FilterInputStream {
+        NonClosing(InputStream in) {
+            super(in);
+        }
+
+        @Override
+        public void close() {}
     }
 
     public ModelInfo info() {

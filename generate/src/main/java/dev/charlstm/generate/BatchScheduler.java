@@ -11,8 +11,6 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Generates for many callers at once with continuous batching: one worker thread advances up to
@@ -46,7 +44,12 @@ import org.slf4j.LoggerFactory;
  */
 public final class BatchScheduler implements AutoCloseable {
 
-    private static final Logger log = LoggerFactory.getLogger(BatchScheduler.class);
+    /*
+     * The JDK's System.Logger, so the library needs no logging jar: it goes to java.util.logging
+     * by default, and an application that installs a bridge (the charlstm app ships
+     * slf4j-jdk-platform-logging) sees it in its own logs.
+     */
+    private static final System.Logger log = System.getLogger(BatchScheduler.class.getName());
 
     /** One forward step over a batch: the generator's, or a test's that fails on purpose. */
     @FunctionalInterface
@@ -357,7 +360,8 @@ public final class BatchScheduler implements AutoCloseable {
                     // Only shutdown interrupts, after setting abandoning: the next pass acts on it.
                 } catch (RuntimeException | Error e) {
                     List<Request> affected = inStep.isEmpty() ? new ArrayList<>(running) : new ArrayList<>(inStep);
-                    log.error("Batch step failed; failing the {} request(s) in it and carrying on", affected.size(), e);
+                    log.log(System.Logger.Level.ERROR, "Batch step failed; failing the " + affected.size()
+                            + " request(s) in it and carrying on", e);
                     for (Request r : affected) {
                         fail(r, e);
                     }

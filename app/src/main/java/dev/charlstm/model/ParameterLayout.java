@@ -1,4 +1,8 @@
-package dev.charlstm.train;
+package dev.charlstm.model;
+
+import dev.charlstm.network.Gate;
+import dev.charlstm.network.LstmShape;
+import dev.charlstm.network.LstmWeights;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -28,21 +32,63 @@ import org.nd4j.linalg.learning.regularization.WeightDecay;
  * row-major [nOut][nIn] transpose: a {@link Matrix} here is that row-major view, so BLAS reads
  * the vector in place.
  */
-record ParameterLayout(int vocabulary, int embedding, int hidden, int layers, Matrix embeddingWeights,
+public record ParameterLayout(int vocabulary, int embedding, int hidden, int layers, Matrix embeddingWeights,
                        List<Matrix> inputWeights, List<Matrix> recurrentWeights,
                        List<Matrix> biases, Matrix outputWeights, Matrix outputBias, float[] keepInput,
                        float keepOutput, long length) {
 
     /** A row-major block {@code rows × cols} at {@code offset} of the flattened vector. */
-    record Matrix(int offset, int rows, int cols) {
-        int size() {
+    public record Matrix(int offset, int rows, int cols) {
+        public int size() {
             return rows * cols;
         }
     }
 
-    /** The four gate blocks of the hidden size, in DL4J's order: block input (tanh), forget, output, input gate. */
-    int gates() {
-        return 4 * hidden;
+    /** The width of a gate row: the four {@link Gate} blocks of the hidden size, in DL4J's order. */
+    public int gates() {
+        return Gate.width(hidden);
+    }
+
+    /** The network this layout describes, as the library and the plain weights entry know it. */
+    public LstmShape shape() {
+        return new LstmShape(vocabulary, embedding, hidden, layers);
+    }
+
+    /**
+     * The weights in {@code params} (DL4J's flattened vector of this layout) as plain row-major
+     * tensors, {@code x·W} shaped: each matrix here is DL4J's column-major [nIn, nOut], so it is
+     * read transposed.
+     */
+    public LstmWeights weights(float[] params) {
+        if (params.length != length) {
+            throw new IllegalArgumentException("expected " + length + " parameters, got " + params.length);
+        }
+        List<float[]> tensors = new ArrayList<>();
+        tensors.add(transposed(params, embeddingWeights));
+        for (int l = 0; l < layers; l++) {
+            tensors.add(transposed(params, inputWeights.get(l)));
+            tensors.add(transposed(params, recurrentWeights.get(l)));
+            tensors.add(transposed(params, biases.get(l)));
+        }
+        tensors.add(transposed(params, outputWeights));
+        tensors.add(transposed(params, outputBias));
+        return LstmWeights.of(shape(), tensors);
+    }
+
+    /** The weights of {@code net} as plain tensors ({@link #weights(float[])}). */
+    public static LstmWeights weightsOf(MultiLayerNetwork net) {
+        return of(net).weights(net.params().dup().data().asFloat());
+    }
+
+    /** The row-major [cols][rows] copy of a row-major [rows][cols] block (a vector stays as it is). */
+    private static float[] transposed(float[] params, Matrix m) {
+        float[] out = new float[m.size()];
+        for (int r = 0; r < m.rows(); r++) {
+            for (int c = 0; c < m.cols(); c++) {
+                out[c * m.rows() + r] = params[m.offset() + r * m.cols() + c];
+            }
+        }
+        return out;
     }
 
     /**
@@ -52,7 +98,7 @@ record ParameterLayout(int vocabulary, int embedding, int hidden, int layers, Ma
      *                                  would: another architecture, activation, dropout kind,
      *                                  regularisation or data type
      */
-    static ParameterLayout of(MultiLayerNetwork net) {
+    public static ParameterLayout of(MultiLayerNetwork net) {
         int n = net.getnLayers();
         require(n >= 3, "expected embedding, LSTM and output layers, found " + n + " layers");
         require(net.params().dataType() == DataType.FLOAT, "parameters must be 32-bit floats");
