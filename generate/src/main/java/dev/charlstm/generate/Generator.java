@@ -14,6 +14,8 @@ import java.util.Objects;
 import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.ForkJoinTask;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.zip.ZipException;
+import java.util.zip.ZipFile;
 
 /**
  * Generates text from a trained {@code model.zip}: the library entry point for JVM programs.
@@ -54,6 +56,16 @@ public final class Generator {
         if (!Files.isRegularFile(modelFile)) {
             throw new InvalidModelException(source, Files.exists(modelFile) ? "not a regular file" : "no such file");
         }
+        // A file can also be checked whole: its central directory, at the end, is missing when a
+        // copy was cut short, even where the entries that sampling reads came through intact.
+        try (ZipFile whole = new ZipFile(modelFile.toFile())) {
+            whole.size();
+        } catch (ZipException e) {
+            throw new InvalidModelException(source, "is not a zip file, or a truncated or corrupt one ("
+                    + e.getMessage() + ")");
+        } catch (IOException e) {
+            throw new InvalidModelException(source, "cannot be read: " + e.getMessage());
+        }
         try (InputStream in = Files.newInputStream(modelFile)) {
             return load(in, source);
         } catch (InvalidModelException e) {
@@ -65,7 +77,8 @@ public final class Generator {
 
     /**
      * Loads a model from a stream holding a {@code model.zip}, which it reads but does not close.
-     * Errors call the model "model stream"; {@link #load(InputStream, String)} names it as you like.
+     * The stream is read once from its start up to the last entry sampling needs, each entry's
+     * checksum checked; a stream cut off after those entries is not noticed. Errors call the model "model stream"; {@link #load(InputStream, String)} names it as you like.
      *
      * @throws InvalidModelException saying what is wrong with the model
      */
