@@ -27,7 +27,7 @@ import org.junit.jupiter.api.io.TempDir;
  * chunked bodies past the limit, a drain deadline, a bad model among good ones. The model is
  * large (one LSTM layer of 1024) so that a request takes long enough to watch.
  */
-class ServiceReliabilityTest {
+class ServiceReliabilityIT {
 
     @TempDir
     static Path dir;
@@ -92,7 +92,7 @@ class ServiceReliabilityTest {
                 }
             }
             assertThat(done).as("the stream ended with a done event").isPositive();
-            System.out.printf("ServiceReliabilityTest: 1,500-character stream in %d reads, first text after %d ms, "
+            System.out.printf("ServiceReliabilityIT: 1,500-character stream in %d reads, first text after %d ms, "
                     + "done after %d ms%n", reads, (firstText - sent) / 1_000_000, (done - sent) / 1_000_000);
             // Buffered into 32 KiB blocks, the first text arrived after more than half of the ~60 KB.
             assertThat(firstText - sent).as("first text, ms, of %d ms in %d reads", (done - sent) / 1_000_000, reads)
@@ -127,7 +127,7 @@ class ServiceReliabilityTest {
                     admitted++;
                 }
             }
-            System.out.printf("ServiceReliabilityTest: 24 streams, 16 admitted, %d refused with 429%n", refused);
+            System.out.printf("ServiceReliabilityIT: 24 streams, 16 admitted, %d refused with 429%n", refused);
             assertThat(admitted).isEqualTo(16);
             assertThat(refused).isEqualTo(8);
             for (int i = 0; i < 5; i++) {
@@ -143,7 +143,7 @@ class ServiceReliabilityTest {
                 slowestHealth = Math.max(slowestHealth, System.nanoTime() - t);
                 assertThat(client.get("/metrics").body()).contains("charlstm_open_event_streams 16.0");
             }
-            System.out.printf("ServiceReliabilityTest: slowest /healthz with 16 streams open: %d ms%n",
+            System.out.printf("ServiceReliabilityIT: slowest /healthz with 16 streams open: %d ms%n",
                     slowestHealth / 1_000_000);
         } finally {
             for (Socket s : streams) {
@@ -168,7 +168,7 @@ class ServiceReliabilityTest {
                 awaitMetric(client, "charlstm_pending_requests 0.0");
                 // 40,000 characters take this model far longer than the second allowed here
                 assertThat(System.nanoTime() - gone).as(path).isLessThan(TimeUnit.SECONDS.toNanos(2));
-                System.out.printf("ServiceReliabilityTest: %s reset, work cancelled after %d ms%n", path,
+                System.out.printf("ServiceReliabilityIT: %s reset, work cancelled after %d ms%n", path,
                         (System.nanoTime() - gone) / 1_000_000);
             }
             assertThat(client.get("/metrics").body()).contains("charlstm_active_streams 0.0")

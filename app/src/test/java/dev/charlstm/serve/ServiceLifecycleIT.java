@@ -23,7 +23,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Admission limits and graceful shutdown, with a model large enough that a request takes a while. */
-class ServiceLifecycleTest {
+class ServiceLifecycleIT {
 
     @TempDir
     static Path dir;

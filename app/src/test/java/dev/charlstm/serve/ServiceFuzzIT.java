@@ -39,7 +39,7 @@ import org.junit.jupiter.api.io.TempDir;
  * The service must answer every one below 500, stay up, and let go of everything afterwards.
  * The seed is printed; {@code -Dfuzz.seed=N} replays a run.
  */
-class ServiceFuzzTest {
+class ServiceFuzzIT {
 
     private static final int REQUESTS = 10_000;
     private static final int THREADS = 16;
@@ -54,7 +54,7 @@ class ServiceFuzzTest {
     @Test
     void tenThousandHostileRequestsNeverGetA5xxOrLeak() throws Exception {
         long seed = Long.getLong("fuzz.seed", System.nanoTime());
-        System.out.println("ServiceFuzzTest: fuzz.seed=" + seed);
+        System.out.println("ServiceFuzzIT: fuzz.seed=" + seed);
         TinyModels.savePeaky(dir.resolve("faq").resolve("model.zip"));
         TinyModels.savePeaky(dir.resolve("other.zip"));
         SamplingService service = SamplingService.start(new SamplingService.Config(dir, null, "127.0.0.1", 0, null));
@@ -79,7 +79,7 @@ class ServiceFuzzTest {
                 w.get(120, TimeUnit.SECONDS);
             }
             pool.shutdown();
-            System.out.println("ServiceFuzzTest outcomes: " + new java.util.TreeMap<>(outcomes));
+            System.out.println("ServiceFuzzIT outcomes: " + new java.util.TreeMap<>(outcomes));
 
             assertThat(serverErrors).as("5xx responses").isEmpty();
             assertThat(outcomes.keySet()).as("only dropped streams and bodies over the limit may fail to get a status")
@@ -97,7 +97,7 @@ class ServiceFuzzTest {
             assertThat(gauges).containsEntry("charlstm_pending_requests", 0.0)
                     .containsEntry("charlstm_open_event_streams", 0.0);
             long heapAfter = usedHeapAfterGc();
-            System.out.printf("ServiceFuzzTest heap after GC: %d MB before, %d MB after%n", heapBefore >> 20, heapAfter >> 20);
+            System.out.printf("ServiceFuzzIT heap after GC: %d MB before, %d MB after%n", heapBefore >> 20, heapAfter >> 20);
             assertThat(heapAfter - heapBefore).as("heap growth").isLessThan(HEAP_GROWTH_BOUND);
         } finally {
             service.stop(5);

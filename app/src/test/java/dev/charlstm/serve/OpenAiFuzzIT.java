@@ -20,7 +20,7 @@ import org.junit.jupiter.api.io.TempDir;
  * in range and out. Each answer is a 200 with one choice per prompt and {@code n}, or a 4xx in
  * OpenAI's error shape; never a 5xx. {@code -Dfuzz.seed=N} replays a run.
  */
-class OpenAiFuzzTest {
+class OpenAiFuzzIT {
 
     private static final String[] FIELDS = {"model", "prompt", "max_tokens", "temperature", "top_p", "top_k", "n",
         "stop", "seed", "stream", "stream_options", "user", "logprobs", "echo", "best_of", "frequency_penalty",
@@ -36,7 +36,7 @@ class OpenAiFuzzTest {
     @Test
     void randomBodiesGetAnAnswerOrAnOpenAiErrorNeverA5xx() throws Exception {
         long seed = Long.getLong("fuzz.seed", System.nanoTime());
-        System.out.println("OpenAiFuzzTest: fuzz.seed=" + seed);
+        System.out.println("OpenAiFuzzIT: fuzz.seed=" + seed);
         TinyModels.savePeaky(dir.resolve("faq.zip"));
         SamplingService service = SamplingService.start(new SamplingService.Config(dir, null, "127.0.0.1", 0, null));
         ServiceClient client = new ServiceClient(service.port(), null);

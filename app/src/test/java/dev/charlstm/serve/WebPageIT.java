@@ -26,7 +26,7 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  * chromium-driver, which .ci/run installs) types a prime, presses generate and watches the
  * streamed text arrive.
  */
-class WebPageTest {
+class WebPageIT {
 
     static final Path CHROMIUM = Path.of("/usr/bin/chromium");
     static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
