@@ -1,6 +1,6 @@
 package dev.charlstm.cli;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.charlstm.serve.Json;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -93,11 +93,7 @@ final class LoadTestCommand implements Callable<Integer> {
     }
 
     private static String quote(String s) {
-        try {
-            return new ObjectMapper().writeValueAsString(s);
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
+        return Json.write(s);
     }
 
     private static String seconds(Object value) {
@@ -108,7 +104,7 @@ final class LoadTestCommand implements Callable<Integer> {
     private static String describe(HttpResponse<String> r) {
         String message = r.body() == null ? "" : r.body().strip();
         try {
-            var error = new ObjectMapper().readTree(message).path("error").path("message");
+            var error = Json.MAPPER.readTree(message).path("error").path("message");
             if (error.isTextual()) {
                 message = error.asText();
             }

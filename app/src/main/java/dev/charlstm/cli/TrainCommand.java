@@ -1,8 +1,10 @@
 package dev.charlstm.cli;
 
+import dev.charlstm.serve.Json;
 import dev.charlstm.text.Vocabulary;
 import dev.charlstm.train.TrainConfig;
 import dev.charlstm.train.Training;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -135,7 +137,7 @@ final class TrainCommand implements Callable<Integer> {
                 lock.close(); // the JVM may halt before the main thread gets to release it
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-            } catch (java.io.IOException e) {
+            } catch (IOException e) {
                 // the OS releases the lock with the process anyway
             }
         }, "charlstm-stop");
@@ -168,9 +170,9 @@ final class TrainCommand implements Callable<Integer> {
     /** The wall time of every run of this model so far, from the metrics the trainer just wrote. */
     private static Double totalSeconds(Path outDir) {
         try {
-            var node = new com.fasterxml.jackson.databind.ObjectMapper().readTree(outDir.resolve("metrics.json").toFile());
+            var node = Json.MAPPER.readTree(outDir.resolve("metrics.json").toFile());
             return node.hasNonNull("wall_seconds") ? node.get("wall_seconds").asDouble() : null;
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             return null;
         }
     }
