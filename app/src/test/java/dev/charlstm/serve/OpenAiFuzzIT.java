@@ -3,8 +3,7 @@ package dev.charlstm.serve;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.charlstm.testing.TinyModels;
-import java.nio.file.Path;
+import dev.charlstm.testing.RunningService;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -13,7 +12,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Seeded random {@code /v1/completions} bodies: every OpenAI field with values of every JSON type,
@@ -30,16 +29,14 @@ class OpenAiFuzzIT {
         "\"\\u0000\"", "\"Masks are\"", "[]", "[\"Th\",\"Wh\"]", "[1,2]", "[\"e\",null]", "[[1]]", "{}",
         "{\"include_usage\":true}", "{\"x\":1}", "\"" + "a".repeat(10_001) + "\""};
 
-    @TempDir
-    Path dir;
+    @RegisterExtension
+    static final RunningService service = RunningService.withPeakyModels("faq.zip");
 
     @Test
     void randomBodiesGetAnAnswerOrAnOpenAiErrorNeverA5xx() throws Exception {
         long seed = Long.getLong("fuzz.seed", System.nanoTime());
         System.out.println("OpenAiFuzzIT: fuzz.seed=" + seed);
-        TinyModels.savePeaky(dir.resolve("faq.zip"));
-        SamplingService service = SamplingService.start(new SamplingService.Config(dir, null, "127.0.0.1", 0, null));
-        ServiceClient client = new ServiceClient(service.port(), null);
+        ServiceClient client = new ServiceClient(service, null);
         List<String> problems = Collections.synchronizedList(new ArrayList<>());
         ExecutorService pool = Executors.newFixedThreadPool(4);
         try {
@@ -66,7 +63,6 @@ class OpenAiFuzzIT {
             assertThat(metrics).contains("charlstm_pending_requests 0").contains("charlstm_open_event_streams 0");
         } finally {
             pool.shutdownNow();
-            service.stop(5);
         }
     }
 
