@@ -1,6 +1,7 @@
 package dev.charlstm.cli;
 
 import dev.charlstm.serve.Json;
+import java.net.ConnectException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -8,6 +9,7 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -118,7 +120,7 @@ final class LoadTestCommand implements Callable<Integer> {
 
     private static String describe(Exception e) {
         for (Throwable c = e; c != null; c = c.getCause()) {
-            if (c instanceof java.net.ConnectException) {
+            if (c instanceof ConnectException) {
                 return "cannot connect (ConnectException" + (c.getMessage() == null ? "" : ": " + c.getMessage()) + ")";
             }
         }
@@ -132,7 +134,7 @@ final class LoadTestCommand implements Callable<Integer> {
 
     private Map<String, Object> run(HttpClient http, int concurrency, int perClient) throws Exception {
         ExecutorService pool = Executors.newFixedThreadPool(concurrency);
-        List<Double> latencies = java.util.Collections.synchronizedList(new ArrayList<>());
+        List<Double> latencies = Collections.synchronizedList(new ArrayList<>());
         AtomicInteger errors = new AtomicInteger();
         AtomicInteger chars = new AtomicInteger();
         AtomicReference<String> firstError = new AtomicReference<>();

@@ -8,7 +8,9 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -125,7 +127,7 @@ final class TrainCommand implements Callable<Integer> {
     private int train(TrainConfig effective, List<String> overrides, OutputLock lock) throws Exception {
         long started = System.nanoTime();
         // What the user fixed, a planned run keeps: every --set key and every key of a --config file.
-        java.util.Set<String> fixed = new java.util.HashSet<>(Training.Request.keysOf(set));
+        Set<String> fixed = new HashSet<>(Training.Request.keysOf(set));
         if (config != null) {
             fixed.addAll(TrainConfig.keysIn(config));
         }

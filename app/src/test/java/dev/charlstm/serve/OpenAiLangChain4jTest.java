@@ -24,6 +24,7 @@ import dev.langchain4j.model.output.Response;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -93,7 +94,7 @@ class OpenAiLangChain4jTest {
 
     private static void streamsTheSameText(StreamingLanguageModel model) throws Exception {
         StringBuilder parts = new StringBuilder();
-        List<String> pieces = new java.util.concurrent.CopyOnWriteArrayList<>();
+        List<String> pieces = new CopyOnWriteArrayList<>();
         CompletableFuture<Response<String>> done = new CompletableFuture<>();
         model.generate("Where can I", new StreamingResponseHandler<>() {
             @Override

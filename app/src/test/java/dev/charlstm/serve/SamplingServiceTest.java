@@ -9,6 +9,7 @@ import dev.charlstm.generate.Generator;
 import dev.charlstm.testing.RunningService;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -133,7 +134,7 @@ class SamplingServiceTest {
         int length = 5_000;
         ExecutorService pool = Executors.newFixedThreadPool(clients);
         try {
-            java.util.concurrent.CountDownLatch ready = new java.util.concurrent.CountDownLatch(clients);
+            CountDownLatch ready = new CountDownLatch(clients);
             List<Future<ServiceClient.Reply>> replies = new ArrayList<>();
             for (int seed = 100; seed < 100 + clients; seed++) {
                 String body = "{\"model\":\"faq\",\"prime\":\"Th\",\"length\":" + length + ",\"seed\":" + seed + "}";

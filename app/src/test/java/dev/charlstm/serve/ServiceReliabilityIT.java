@@ -1,7 +1,12 @@
 package dev.charlstm.serve;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import dev.charlstm.model.ModelFile;
 import dev.charlstm.testing.TinyModels;
 import dev.charlstm.train.TrainConfig;
@@ -9,6 +14,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -20,6 +26,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.LoggerFactory;
 
 /**
  * The service under conditions a first user or an abusive client creates: event streams that
@@ -295,7 +302,7 @@ class ServiceReliabilityIT {
         }
         assertThat(ModelRegistry.escape(evil)).isEqualTo("evil\\n12:00:00 INFO forged\\u001b[31m");
         Files.delete(models.resolve("good").resolve("model.zip"));
-        org.assertj.core.api.Assertions.assertThatThrownBy(() ->
+        assertThatThrownBy(() ->
                         SamplingService.start(new SamplingService.Config(models, null, "127.0.0.1", 0, null)))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("could be loaded")
                 .hasMessageNotContaining("\n");
@@ -332,7 +339,7 @@ class ServiceReliabilityIT {
             for (int i = 0; i < 12; i++) { // more than the server has threads
                 Socket s = new Socket();
                 s.setReceiveBufferSize(4096);
-                s.connect(new java.net.InetSocketAddress("127.0.0.1", service.port()));
+                s.connect(new InetSocketAddress("127.0.0.1", service.port()));
                 byte[] body = ("{\"length\":10000,\"count\":16,\"seed\":" + i + "}").getBytes(StandardCharsets.UTF_8);
                 s.getOutputStream().write(("POST /v1/generate/stream HTTP/1.1\r\nHost: x\r\nContent-Type: application/json"
                         + "\r\nContent-Length: " + body.length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
@@ -358,15 +365,13 @@ class ServiceReliabilityIT {
         TinyModels.savePeaky(fast);
         SamplingService service = SamplingService.start(new SamplingService.Config(null, fast, "127.0.0.1", 0, null),
                 ServiceLimits.defaults());
-        ch.qos.logback.classic.Logger root = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(
-                org.slf4j.Logger.ROOT_LOGGER_NAME);
-        ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> logged =
-                new ch.qos.logback.core.read.ListAppender<>();
+        Logger root = (Logger) LoggerFactory.getLogger(Logger.ROOT_LOGGER_NAME);
+        ListAppender<ILoggingEvent> logged = new ListAppender<>();
         logged.start();
         root.addAppender(logged);
         try (Socket s = new Socket()) {
             s.setReceiveBufferSize(4096);
-            s.connect(new java.net.InetSocketAddress("127.0.0.1", service.port()));
+            s.connect(new InetSocketAddress("127.0.0.1", service.port()));
             byte[] body = "{\"length\":10000,\"count\":16,\"seed\":1}".getBytes(StandardCharsets.UTF_8);
             s.getOutputStream().write(("POST /v1/generate/stream HTTP/1.1\r\nHost: x\r\nContent-Type: application/json"
                     + "\r\nContent-Length: " + body.length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
@@ -377,7 +382,7 @@ class ServiceReliabilityIT {
             long t0 = System.nanoTime();
             assertThat(service.stop(1)).isFalse();
             assertThat(System.nanoTime() - t0).isLessThan(TimeUnit.SECONDS.toNanos(8));
-            assertThat(logged.list).filteredOn(e -> e.getLevel().isGreaterOrEqual(ch.qos.logback.classic.Level.ERROR))
+            assertThat(logged.list).filteredOn(e -> e.getLevel().isGreaterOrEqual(Level.ERROR))
                     .as("errors logged while stopping").isEmpty();
         } finally {
             root.detachAppender(logged);
