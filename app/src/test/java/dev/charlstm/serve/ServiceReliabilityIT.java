@@ -161,6 +161,39 @@ class ServiceReliabilityIT {
     }
 
     @Test
+    void openAiStreamsHoldNoServerThreadEither() throws Exception {
+        // As above, through /v1/completions: sixteen streams open on ten server threads.
+        SamplingService service = start(ServiceLimits.defaults().withAdmission(2, 16, 1000).withServer(10, 30_000));
+        List<Socket> streams = new ArrayList<>();
+        try {
+            ServiceClient client = new ServiceClient(service.port(), null);
+            for (int i = 0; i < 16; i++) {
+                streams.add(open(service.port(), "/v1/completions",
+                        "{\"prompt\":\"Th\",\"max_tokens\":10000,\"stream\":true,\"seed\":" + i + "}"));
+            }
+            for (Socket s : streams) {
+                assertThat(statusLine(s)).contains(" 200 ");
+            }
+            awaitMetric(client, "charlstm_open_event_streams 16.0");
+            for (int i = 0; i < 5; i++) {
+                CompletableFuture<Integer> health = CompletableFuture.supplyAsync(() -> {
+                    try {
+                        return client.get("/healthz").status();
+                    } catch (Exception e) {
+                        throw new RuntimeException(e);
+                    }
+                });
+                assertThat(health.get(1, TimeUnit.SECONDS)).isEqualTo(200);
+            }
+        } finally {
+            for (Socket s : streams) {
+                s.close();
+            }
+            service.stop(5);
+        }
+    }
+
+    @Test
     void theWorkOfAClientThatHangsUpIsCancelled() throws Exception {
         SamplingService service = start(ServiceLimits.defaults());
         try {
