@@ -451,7 +451,7 @@ public final class SamplingService {
     // ---- plumbing --------------------------------------------------------------------------
 
     /** An endpoint's work: answer at once, or hand the exchange to asynchronous work. */
-    interface Endpoint {
+    private interface Endpoint {
         void handle(Context ctx, Exchange ex) throws Exception;
     }
 
