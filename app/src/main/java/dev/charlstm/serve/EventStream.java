@@ -19,8 +19,8 @@ import java.util.function.Supplier;
  * <p>Events are queued by whoever produces them (the batch scheduler's thread) and written by a
  * task on {@code executor}: the batch never waits for a socket, nor pays for JSON. Every write is
  * flushed at once. While a flush is still on its way to the client, further events wait in the
- * queue and go out together in the next write, so a client is never more than one write behind and
- * an idle or slow one costs a queue, not a thread.
+ * queue and go out together in the next write (one at a time in the {@link Style#OPENAI} style), so
+ * a client is never more than one write behind and an idle or slow one costs a queue, not a thread.
  */
 final class EventStream implements WriteListener {
 

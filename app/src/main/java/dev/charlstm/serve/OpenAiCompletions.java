@@ -58,6 +58,11 @@ final class OpenAiCompletions {
                 + " chat format: use POST /v1/completions with a text 'prompt' to continue", null, null);
     }
 
+    /**
+     * Answers one completion request. A stream is handed to {@code ex} and written by an
+     * {@link EventStream} while the request's thread goes back to the pool; a plain answer is
+     * still awaited on the request's thread.
+     */
     void handle(Context ctx, SamplingService.Exchange ex) throws Exception {
         OpenAiCompletionRequest request = OpenAiCompletionRequest.from(parse(ctx.bodyAsBytes()), limits);
         ModelRegistry.Served served;
