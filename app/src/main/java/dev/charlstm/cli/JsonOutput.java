@@ -1,8 +1,7 @@
 package dev.charlstm.cli;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.charlstm.io.AtomicFiles;
+import dev.charlstm.serve.Json;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -19,8 +18,6 @@ import picocli.CommandLine.Option;
  * and it is written atomically, so a script never reads half of it.
  */
 final class JsonOutput {
-
-    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
     @Option(names = "--json", description = "Print the result as one JSON object.")
     boolean json;
@@ -43,7 +40,7 @@ final class JsonOutput {
 
     /** Writes {@code result} as JSON to the {@code --output} file, or prints it on stdout. */
     void emit(Object result) throws IOException {
-        String text = JSON.writeValueAsString(result) + "\n";
+        String text = Json.PRETTY.writeValueAsString(result) + "\n";
         if (output != null) {
             AtomicFiles.writeString(output, text);
         } else {

@@ -3,13 +3,12 @@ package dev.charlstm.cli;
 import dev.charlstm.generate.GenerationOptions;
 import dev.charlstm.generate.Generator;
 import dev.charlstm.generate.Sample;
+import dev.charlstm.serve.SampleJson;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -24,26 +23,26 @@ final class SampleCommand implements Callable<Integer> {
     Path model = Path.of("models", "faq", "model.zip");
 
     @Option(names = "--prime", paramLabel = "TEXT", description = "Text to start from (default: ${DEFAULT-VALUE}).")
-    String prime = "Th";
+    String prime = SampleJson.DEFAULTS.prime();
 
     @Option(names = "--length", paramLabel = "N", description = "Characters to generate (default: ${DEFAULT-VALUE}).")
-    int length = 200;
+    int length = SampleJson.DEFAULTS.length();
 
     @Option(names = "--temperature", paramLabel = "T",
             description = "0 = always the most likely character, 1 = the model's own distribution (default: ${DEFAULT-VALUE}).")
-    double temperature = 0.8;
+    double temperature = SampleJson.DEFAULTS.temperature();
 
     @Option(names = "--top-k", paramLabel = "K", description = "Sample among the K most likely characters (0 = all).")
-    int topK;
+    int topK = SampleJson.DEFAULTS.topK();
 
     @Option(names = "--top-p", paramLabel = "P", description = "Sample among the most likely characters adding up to P, in (0, 1].")
-    double topP = 1.0;
+    double topP = SampleJson.DEFAULTS.topP();
 
     @Option(names = "--seed", paramLabel = "S", description = "Seed: the same seed and options give the same text.")
     Long seed;
 
     @Option(names = "--count", paramLabel = "N", description = "Samples to generate together (default: ${DEFAULT-VALUE}).")
-    int count = 1;
+    int count = SampleJson.DEFAULTS.count();
 
     @Option(names = "--stop", paramLabel = "TEXT", description = "End a sample when it produces this text (repeatable).")
     List<String> stop = new ArrayList<>();
@@ -81,9 +80,8 @@ final class SampleCommand implements Callable<Integer> {
             out.println();
         }
         double seconds = (System.nanoTime() - start) / 1e9;
-        int generated = samples.stream().mapToInt(s -> s.text().length()).sum();
         if (json.wanted()) {
-            json.emit(toJson(file, samples, options, seconds, generated));
+            json.emit(SampleJson.forCommandLine(file.toString(), samples, options, seconds));
         } else if (count > 1) {
             for (int i = 0; i < samples.size(); i++) {
                 out.println((i > 0 ? "\n" : "") + "--- sample " + (i + 1) + " (seed " + samples.get(i).seed() + ") ---");
@@ -91,30 +89,5 @@ final class SampleCommand implements Callable<Integer> {
             }
         }
         return 0;
-    }
-
-    /** The same fields as the service's {@code /v1/generate} response, plus each sample's seed. */
-    private static Map<String, Object> toJson(Path file, List<Sample> samples, GenerationOptions options,
-                                              double seconds, int chars) {
-        Map<String, Object> o = new LinkedHashMap<>();
-        o.put("model", file.toString());
-        o.put("texts", samples.stream().map(Sample::text).toList());
-        o.put("stopped_by", samples.stream().map(s -> s.stoppedBy() == null ? "length" : s.stoppedBy()).toList());
-        o.put("seeds", samples.stream().map(Sample::seed).toList());
-        Map<String, Object> used = new LinkedHashMap<>();
-        used.put("prime", samples.get(0).prime());
-        used.put("length", options.length());
-        used.put("temperature", options.temperature());
-        used.put("top_k", options.topK());
-        used.put("top_p", options.topP());
-        used.put("seed", samples.get(0).seed());
-        used.put("count", options.count());
-        used.put("stop", options.stop());
-        o.put("options", used);
-        Map<String, Object> timing = new LinkedHashMap<>();
-        timing.put("seconds", Math.round(seconds * 1e4) / 1e4);
-        timing.put("chars_per_sec", seconds > 0 ? Math.round(chars / seconds) : 0);
-        o.put("timing", timing);
-        return o;
     }
 }

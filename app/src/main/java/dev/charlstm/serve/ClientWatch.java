@@ -1,5 +1,6 @@
 package dev.charlstm.serve;
 
+import jakarta.servlet.http.HttpServletRequest;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.Map;
@@ -56,7 +57,7 @@ final class ClientWatch implements AutoCloseable {
     }
 
     /** Starts watching the connection of {@code request}; {@code onGone} runs at most once. */
-    void watch(Object key, jakarta.servlet.http.HttpServletRequest request, Runnable onGone) {
+    void watch(Object key, HttpServletRequest request, Runnable onGone) {
         Request base = Request.getBaseRequest(request);
         if (base == null || base.getHttpChannel() == null) {
             return; // not a Jetty HTTP/1 request: nothing to watch

@@ -19,10 +19,21 @@ import java.util.function.Supplier;
  * <p>Events are queued by whoever produces them (the batch scheduler's thread) and written by a
  * task on {@code executor}: the batch never waits for a socket, nor pays for JSON. Every write is
  * flushed at once. While a flush is still on its way to the client, further events wait in the
- * queue and go out together in the next write, so a client is never more than one write behind and
- * an idle or slow one costs a queue, not a thread.
+ * queue and go out together in the next write (one at a time in the {@link Style#OPENAI} style), so
+ * a client is never more than one write behind and an idle or slow one costs a queue, not a thread.
  */
 final class EventStream implements WriteListener {
+
+    /** How events are framed and written. */
+    enum Style {
+        /** {@code event: NAME} and {@code data: JSON}; events queued during a write go out together. */
+        CHARLSTM,
+        /**
+         * OpenAI's: {@code data: JSON} alone, and each event its own write and flush, so that every
+         * event leaves in a chunk of its own as soon as the one before it is out.
+         */
+        OPENAI
+    }
 
     /** Bytes still to be encoded: the encoding runs on the writer's thread. */
     private record Pending(Supplier<byte[]> bytes) {}
@@ -40,15 +51,21 @@ final class EventStream implements WriteListener {
     private long bytes;
 
     private final boolean headersFirst;
+    private final Style style;
 
     /**
      * @param headersFirst send the status and headers as soon as the response is open, before
      *                     any event: a client of a stream learns at once that it was admitted
      */
     EventStream(Executor executor, Consumer<Throwable> onClientGone, boolean headersFirst) {
+        this(executor, onClientGone, headersFirst, Style.CHARLSTM);
+    }
+
+    EventStream(Executor executor, Consumer<Throwable> onClientGone, boolean headersFirst, Style style) {
         this.executor = executor;
         this.onClientGone = onClientGone;
         this.headersFirst = headersFirst;
+        this.style = style;
     }
 
     /** Completes when the last event has been flushed, or the client has gone. */
@@ -65,7 +82,10 @@ final class EventStream implements WriteListener {
         output.setWriteListener(this); // the servlet calls onWritePossible when it may be written to
     }
 
-    /** Queues an event; {@code data} is turned into JSON later, on the writer's thread. */
+    /**
+     * Queues an event; {@code data} is turned into JSON later, on the writer's thread. The name is
+     * not written in the {@link Style#OPENAI} style.
+     */
     void send(String event, Supplier<Object> data) {
         enqueue(new Pending(() -> encode(event, data.get())), false);
     }
@@ -80,8 +100,9 @@ final class EventStream implements WriteListener {
         return enqueue(new Pending(() -> body), true);
     }
 
-    private static byte[] encode(String event, Object data) {
-        return ("event: " + event + "\ndata: " + SamplingService.toJson(data) + "\n\n").getBytes(StandardCharsets.UTF_8);
+    private byte[] encode(String event, Object data) {
+        String name = style == Style.OPENAI ? "" : "event: " + event + "\n";
+        return (name + "data: " + Json.write(data) + "\n\n").getBytes(StandardCharsets.UTF_8);
     }
 
     synchronized boolean isEnding() {
@@ -147,6 +168,9 @@ final class EventStream implements WriteListener {
                     ByteArrayOutputStream chunk = new ByteArrayOutputStream();
                     for (Pending p; (p = queue.poll()) != null; ) {
                         chunk.writeBytes(p.bytes().get());
+                        if (style == Style.OPENAI) {
+                            break; // the next event waits for this one's flush
+                        }
                     }
                     bytes += chunk.size();
                     out.write(chunk.toByteArray());

@@ -5,7 +5,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.charlstm.generate.GenerationOptions;
 import java.util.List;
 
-/** The JSON body of {@code POST /v1/generate}; absent fields take the defaults below. */
+/**
+ * The JSON body of {@code POST /v1/generate} and {@code /v1/generate/stream}; absent fields take
+ * the library's defaults ({@link SampleJson#DEFAULTS}).
+ */
 record GenerateRequest(
         @JsonProperty("model") String model,
         @JsonProperty("prime") String prime,
@@ -42,19 +45,20 @@ record GenerateRequest(
 
     /** Checks the request against the service's limits and turns it into generation options. */
     GenerationOptions toOptions(ServiceLimits limits) {
-        String p = prime == null ? "Th" : prime;
+        GenerationOptions defaults = SampleJson.DEFAULTS;
+        String p = prime == null ? defaults.prime() : prime;
         if (p.length() > limits.maxPrimeChars()) {
             throw ApiException.badRequest("prime must be at most " + limits.maxPrimeChars() + " characters");
         }
-        int len = length == null ? 200 : length;
+        int len = length == null ? defaults.length() : length;
         if (len < 0 || len > limits.maxLength()) {
             throw ApiException.badRequest("length must be in [0, " + limits.maxLength() + "], got " + len);
         }
-        int n = count == null ? 1 : count;
+        int n = count == null ? defaults.count() : count;
         if (n < 1 || n > limits.maxCount()) {
             throw ApiException.badRequest("count must be in [1, " + limits.maxCount() + "], got " + n);
         }
-        List<String> stops = stop == null ? List.of() : stop;
+        List<String> stops = stop == null ? defaults.stop() : stop;
         if (stops.size() > limits.maxStops()) {
             throw ApiException.badRequest("at most " + limits.maxStops() + " stop strings");
         }
@@ -69,8 +73,8 @@ record GenerateRequest(
         }
         try {
             return GenerationOptions.builder().prime(p).length(len)
-                    .temperature(temperature == null ? 0.8 : temperature)
-                    .topK(topK == null ? 0 : topK).topP(topP == null ? 1.0 : topP)
+                    .temperature(temperature == null ? defaults.temperature() : temperature)
+                    .topK(topK == null ? defaults.topK() : topK).topP(topP == null ? defaults.topP() : topP)
                     .seed(seedValue()).count(n).stop(stops).build();
         } catch (IllegalArgumentException | NullPointerException e) {
             throw ApiException.badRequest(e.getMessage());

@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Stream;
@@ -100,7 +101,7 @@ final class ModelRegistry implements AutoCloseable {
 
     /** Models that were found but could not be loaded, by name, with the reason. */
     Map<String, String> unavailable() {
-        return java.util.Collections.unmodifiableMap(unavailable);
+        return Collections.unmodifiableMap(unavailable);
     }
 
     /**

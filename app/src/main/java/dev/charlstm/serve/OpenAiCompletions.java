@@ -2,7 +2,7 @@ package dev.charlstm.serve;
 
 import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.charlstm.generate.BatchScheduler;
 import dev.charlstm.generate.CharLogProbs;
 import dev.charlstm.generate.Generator;
 import dev.charlstm.generate.LogProbListener;
@@ -18,35 +18,37 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.Executor;
 import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * {@code POST /v1/completions}: OpenAI's legacy completions API, one token per character. Each
- * prompt goes to the model's shared {@link dev.charlstm.generate.BatchScheduler}, exactly as a
- * {@code /v1/generate} request would, so a seeded request gives the same text through either API.
+ * prompt goes to the model's shared {@link BatchScheduler}, exactly as a {@code /v1/generate}
+ * request would, so a seeded request gives the same text through either API. A stream is written
+ * by an {@link EventStream}, as {@code /v1/generate}'s are, so it holds no server thread.
  */
 final class OpenAiCompletions {
 
     private static final Logger log = LoggerFactory.getLogger(OpenAiCompletions.class);
-    /** Trailing tokens refused: {@code {...}{...}} is a client bug, not a request to half-read. */
-    private static final ObjectMapper JSON = new ObjectMapper()
-            .enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
-
     private final ModelRegistry models;
     private final ServiceLimits limits;
     private final ServiceMetrics metrics;
-    private final AtomicInteger openStreams;
+    private final Executor writer;
     private final BooleanSupplier draining;
 
-    OpenAiCompletions(ModelRegistry models, ServiceLimits limits, ServiceMetrics metrics, AtomicInteger openStreams,
+    /**
+     * @param writer   runs the event streams' writes
+     * @param draining whether the service is stopping, to tell a refusal for busy from one for stopping
+     */
+    OpenAiCompletions(ModelRegistry models, ServiceLimits limits, ServiceMetrics metrics, Executor writer,
                       BooleanSupplier draining) {
         this.models = models;
         this.limits = limits;
         this.metrics = metrics;
-        this.openStreams = openStreams;
+        this.writer = writer;
         this.draining = draining;
     }
 
@@ -56,7 +58,12 @@ final class OpenAiCompletions {
                 + " chat format: use POST /v1/completions with a text 'prompt' to continue", null, null);
     }
 
-    void handle(Context ctx) throws Exception {
+    /**
+     * Answers one completion request. A stream is handed to {@code ex} and written by an
+     * {@link EventStream} while the request's thread goes back to the pool; a plain answer is
+     * still awaited on the request's thread.
+     */
+    void handle(Context ctx, SamplingService.Exchange ex) throws Exception {
         OpenAiCompletionRequest request = OpenAiCompletionRequest.from(parse(ctx.bodyAsBytes()), limits);
         ModelRegistry.Served served;
         try {
@@ -66,31 +73,29 @@ final class OpenAiCompletions {
         }
         OpenAiCompletion completion = new OpenAiCompletion("cmpl-" + UUID.randomUUID().toString().replace("-", ""),
                 System.currentTimeMillis() / 1000, served, request);
-        BlockingQueue<Object> events = new LinkedBlockingQueue<>();
-        List<CompletableFuture<List<Sample>>> results = submit(served, request, events);
         if (request.stream()) {
-            openStreams.incrementAndGet();
-            try {
-                new OpenAiEventStream(ctx, completion, results, events, JSON).run();
-            } finally {
-                openStreams.decrementAndGet();
-                metrics.generated(served.name(), completion.generatedChars());
-            }
+            EventStream events = new EventStream(writer, ex::clientGone, true, EventStream.Style.OPENAI);
+            OpenAiEventStream stream = new OpenAiEventStream(completion, events);
+            List<CompletableFuture<List<Sample>>> results = submit(served, request, stream::delta);
+            ex.stream(events, () -> results.forEach(BatchScheduler::cancel),
+                    () -> metrics.generated(served.name(), completion.generatedChars()));
+            stream.follow(results);
+            SamplingService.eventStreamHeaders(ctx);
             return;
         }
+        BlockingQueue<Delta> events = new LinkedBlockingQueue<>();
+        List<CompletableFuture<List<Sample>>> results = submit(served, request, events::add);
         List<List<Sample>> samples = new ArrayList<>();
         for (CompletableFuture<List<Sample>> r : results) {
             samples.add(await(r));
         }
         // Log-probabilities reach the listener on the scheduler's thread before each future completes.
-        for (Object e : events) {
-            if (e instanceof Delta d) {
-                completion.logProbs(d.choice()).addAll(d.logProbs());
-            }
+        for (Delta d : events) {
+            completion.logProbs(d.choice()).addAll(d.logProbs());
         }
         Map<String, Object> body = completion.response(samples);
         metrics.generated(served.name(), completion.generatedChars());
-        ctx.contentType("application/json").result(JSON.writeValueAsBytes(body));
+        ctx.json(body);
     }
 
     /** Text (and log-probabilities) for one choice, as the scheduler hands it over. */
@@ -98,7 +103,7 @@ final class OpenAiCompletions {
 
     /** One scheduler request per prompt; if a later prompt is refused, the earlier ones are cancelled. */
     private List<CompletableFuture<List<Sample>>> submit(ModelRegistry.Served served, OpenAiCompletionRequest request,
-                                                         BlockingQueue<Object> events) {
+                                                         Consumer<Delta> events) {
         List<CompletableFuture<List<Sample>>> results = new ArrayList<>();
         try {
             for (int p = 0; p < request.prompts().size(); p++) {
@@ -122,7 +127,7 @@ final class OpenAiCompletions {
 
     /** Queues what the scheduler produces; only what a stream or log-probabilities need is kept. */
     private static Generator.StreamListener listener(OpenAiCompletionRequest request, int firstChoice,
-                                                     BlockingQueue<Object> events) {
+                                                     Consumer<Delta> events) {
         if (request.logprobs() != null) {
             return new LogProbListener() {
                 @Override
@@ -132,11 +137,11 @@ final class OpenAiCompletions {
 
                 @Override
                 public void onText(int sample, String text, List<CharLogProbs> logProbs) {
-                    events.add(new Delta(firstChoice + sample, text, logProbs));
+                    events.accept(new Delta(firstChoice + sample, text, logProbs));
                 }
             };
         }
-        return request.stream() ? (sample, text) -> events.add(new Delta(firstChoice + sample, text, List.of()))
+        return request.stream() ? (sample, text) -> events.accept(new Delta(firstChoice + sample, text, List.of()))
                 : (sample, text) -> { };
     }
 
@@ -154,7 +159,7 @@ final class OpenAiCompletions {
             throw ApiException.badRequest("the body is empty; send a JSON object");
         }
         try {
-            return JSON.readTree(body);
+            return Json.TREE_ALLOWING_DUPLICATES.readTree(body);
         } catch (JacksonException e) {
             throw ApiException.badRequest("malformed JSON: " + e.getOriginalMessage());
         } catch (IOException e) {

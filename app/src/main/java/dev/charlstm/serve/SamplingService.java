@@ -1,23 +1,20 @@
 package dev.charlstm.serve;
 
-import com.fasterxml.jackson.core.JacksonException;
-import com.fasterxml.jackson.core.JsonLocation;
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.exc.MismatchedInputException;
-import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import static io.javalin.apibuilder.ApiBuilder.get;
+import static io.javalin.apibuilder.ApiBuilder.path;
+import static io.javalin.apibuilder.ApiBuilder.post;
+
 import dev.charlstm.generate.BatchScheduler;
 import dev.charlstm.generate.GenerationOptions;
 import dev.charlstm.generate.Generator;
-import dev.charlstm.generate.ModelInfo;
 import dev.charlstm.generate.Sample;
 import dev.charlstm.generate.Score;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
+import io.javalin.http.Handler;
+import io.javalin.http.HandlerType;
 import io.javalin.http.HttpResponseException;
+import io.javalin.security.RouteRole;
 import jakarta.servlet.AsyncEvent;
 import jakarta.servlet.AsyncListener;
 import java.io.IOException;
@@ -27,14 +24,12 @@ import java.net.InetAddress;
 import java.net.NetworkInterface;
 import java.net.SocketException;
 import java.net.UnknownHostException;
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CancellationException;
@@ -46,7 +41,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.eclipse.jetty.server.ServerConnector;
@@ -73,31 +67,26 @@ import org.slf4j.LoggerFactory;
 public final class SamplingService {
 
     private static final Logger log = LoggerFactory.getLogger(SamplingService.class);
-    private static final ObjectMapper JSON = strictMapper();
+    private static final String ERROR_WRITTEN = "charlstm.error";
+    private static final String EXCHANGE = "charlstm.exchange";
 
     /**
-     * JSON as written: no numbers as strings, strings as numbers or fractions as integers, one
-     * value per body, and each key once (with two, which one wins is up to the parser).
+     * The API routes, each with its name in the metrics. Every one needs the token (when there is
+     * one) and counts as an exchange; a costly one also counts against its client's cap.
      */
-    private static ObjectMapper strictMapper() {
-        ObjectMapper mapper = new ObjectMapper()
-                .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-                .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
-                .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
-                .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
-                .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT)
-                .disable(com.fasterxml.jackson.databind.MapperFeature.ALLOW_COERCION_OF_SCALARS);
-        var textual = mapper.coercionConfigFor(com.fasterxml.jackson.databind.type.LogicalType.Textual);
-        for (var shape : new com.fasterxml.jackson.databind.cfg.CoercionInputShape[] {
-                com.fasterxml.jackson.databind.cfg.CoercionInputShape.Integer,
-                com.fasterxml.jackson.databind.cfg.CoercionInputShape.Float,
-                com.fasterxml.jackson.databind.cfg.CoercionInputShape.Boolean}) {
-            textual.setCoercion(shape, com.fasterxml.jackson.databind.cfg.CoercionAction.Fail);
-        }
-        return mapper;
-    }
+    private enum Api implements RouteRole {
+        METRICS("metrics", false), MODELS("models", false), GENERATE("generate", true),
+        GENERATE_STREAM("generate_stream", true), SCORE("score", true), COMPLETIONS("completions", false),
+        CHAT_COMPLETIONS("chat_completions", false);
 
-    private static final String ERROR_WRITTEN = "charlstm.error";
+        final String metric;
+        final boolean costly;
+
+        Api(String metric, boolean costly) {
+            this.metric = metric;
+            this.costly = costly;
+        }
+    }
 
     /**
      * @param modelsDir serve every model under this directory (or null)
@@ -137,25 +126,50 @@ public final class SamplingService {
         });
         this.pool = new QueuedThreadPool(limits.requestThreads(), Math.min(8, limits.requestThreads()), 60_000);
         pool.setName("charlstm-http");
+        BodyMapper json = new BodyMapper(limits);
+        OpenAiCompletions completions = new OpenAiCompletions(models, limits, metrics, pool, () -> draining);
         this.app = Javalin.create(c -> {
             c.showJavalinBanner = false;
             c.http.maxRequestSize = limits.maxBodyBytes();
             c.http.prefer405over404 = true;
             c.http.asyncTimeout = 0; // generation ends by itself, by cancellation or at the drain deadline
             c.jetty.threadPool = pool;
+            c.jsonMapper(json);
+            c.router.apiBuilder(() -> {
+                get("/", this::page);
+                get("/healthz", this::health);
+                get("/openapi.json", OpenApiDocument::serve);
+                get("/metrics", this::metricsPage, Api.METRICS);
+                path("/v1", () -> {
+                    get("models", this::listModels, Api.MODELS);
+                    get("models/{id}", ctx -> ctx.json(OpenAiModels.entry(models.get(ctx.pathParam("id")))), Api.MODELS);
+                    post("generate", async((ctx, ex) -> generate(ctx, ex, false)), Api.GENERATE);
+                    post("generate/stream", async((ctx, ex) -> generate(ctx, ex, true)), Api.GENERATE_STREAM);
+                    post("score", async(this::score), Api.SCORE);
+                    post("completions", async(completions::handle), Api.COMPLETIONS);
+                    post("chat/completions", OpenAiCompletions::noChat, Api.CHAT_COMPLETIONS);
+                });
+            });
         });
-        app.get("/", this::page);
-        app.get("/healthz", this::health);
-        app.get("/metrics", api("metrics", this::metricsPage));
-        app.get("/v1/models", api("models", this::listModels));
-        app.post("/v1/generate", api("generate", true, (ctx, ex) -> generate(ctx, ex, false)));
-        app.post("/v1/generate/stream", api("generate_stream", true, (ctx, ex) -> generate(ctx, ex, true)));
-        app.post("/v1/score", api("score", true, this::score));
-        OpenAiCompletions completions = new OpenAiCompletions(models, limits, metrics, openStreams, () -> draining);
-        app.post("/v1/completions", api("completions", completions::handle));
-        app.post("/v1/chat/completions", api("chat_completions", OpenAiCompletions::noChat));
-        app.get("/v1/models/{id}", api("models", ctx -> ctx.json(OpenAiModels.entry(models.get(ctx.pathParam("id"))))));
-        app.get("/openapi.json", OpenApiDocument::serve);
+        app.beforeMatched(ctx -> admit(ctx, json));
+        app.after(ctx -> {
+            Exchange ex = ctx.attribute(EXCHANGE);
+            if (ex != null && !ex.async) {
+                ex.finishedInline(); // answered on the request's thread, errors included
+            }
+        });
+        app.exception(ApiException.class, (e, ctx) -> refuse(ctx, e));
+        app.exception(HttpResponseException.class, (e, ctx) -> { // Javalin's own: no route, or a bad request
+            if (ctx.attribute(EXCHANGE) == null) {
+                ctx.status(e.getStatus()); // no route matched: the 404 and 405 pages below answer
+            } else {
+                refuse(ctx, new ApiException(e.getStatus(), "bad_request", e.getMessage()));
+            }
+        });
+        app.exception(Exception.class, (e, ctx) -> {
+            log.error("Unhandled error on {} {}", ctx.method(), ModelRegistry.escape(ctx.path()), e);
+            refuse(ctx, new ApiException(500, "internal", "internal error"));
+        });
         app.error(404, ctx -> {
             if (ctx.attribute(ERROR_WRITTEN) == null) { // an unknown model is a 404 with its own message
                 writeError(ctx, new ApiException(404, "not_found", "no endpoint " + ctx.method() + " " + ctx.path()));
@@ -163,10 +177,6 @@ public final class SamplingService {
         });
         app.error(405, ctx -> writeError(ctx, new ApiException(405, "method_not_allowed",
                 ctx.method() + " is not allowed on " + ctx.path())));
-        app.exception(Exception.class, (e, ctx) -> {
-            log.error("Unhandled error on {} {}", ctx.method(), ModelRegistry.escape(ctx.path()), e);
-            writeError(ctx, new ApiException(500, "internal", "internal error"));
-        });
     }
 
     /** Loads the models and starts listening. */
@@ -238,14 +248,14 @@ public final class SamplingService {
     private static String bindFailure(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
             if (t instanceof BindException) {
-                String m = t.getMessage() == null ? "" : t.getMessage().toLowerCase(java.util.Locale.ROOT);
+                String m = t.getMessage() == null ? "" : t.getMessage().toLowerCase(Locale.ROOT);
                 return m.contains("in use") ? "address already in use"
                         : m.contains("permission") ? "permission denied (ports below 1024 need privileges)"
                         : m.contains("assign") ? "cannot assign the address (not an address of this machine)"
-                        : rootMessage(t);
+                        : BodyMapper.rootMessage(t);
             }
         }
-        return rootMessage(e);
+        return BodyMapper.rootMessage(e);
     }
 
     public int port() {
@@ -283,20 +293,11 @@ public final class SamplingService {
         try {
             app.stop();
         } catch (RuntimeException e) {
-            log.warn("Closing the HTTP server: {}", rootMessage(e));
+            log.warn("Closing the HTTP server: {}", BodyMapper.rootMessage(e));
         }
         models.close();
         log.info("Stopped{}", clean ? "" : " (some requests were cut short)");
         return clean;
-    }
-
-    /** JSON text of a value, for event streams. */
-    static String toJson(Object value) {
-        try {
-            return JSON.writeValueAsString(value);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException(e);
-        }
     }
 
     // ---- endpoints -------------------------------------------------------------------------
@@ -328,27 +329,9 @@ public final class SamplingService {
     }
 
     private void score(Context ctx, Exchange ex) {
-        JsonNode body = parse(ctx, JsonNode.class);
-        if (!body.isObject()) {
-            throw ApiException.badRequest("the body must be a JSON object");
-        }
-        body.fieldNames().forEachRemaining(f -> {
-            if (!f.equals("model") && !f.equals("text")) {
-                throw ApiException.badRequest("unknown field '" + f + "'");
-            }
-        });
-        JsonNode text = body.get("text");
-        JsonNode model = body.get("model");
-        if (text == null || !text.isTextual()) {
-            throw ApiException.badRequest("'text' must be a string");
-        }
-        if (model != null && !model.isTextual()) {
-            throw ApiException.badRequest("'model' must be a string");
-        }
-        if (text.asText().length() > limits.maxScoreChars()) {
-            throw ApiException.badRequest("'text' must be at most " + limits.maxScoreChars() + " characters");
-        }
-        ModelRegistry.Served served = models.get(model == null ? null : model.asText());
+        ScoreRequest request = ctx.bodyStreamAsClass(ScoreRequest.class);
+        String text = request.checkedText(limits);
+        ModelRegistry.Served served = models.get(request.modelName());
         if (!scoring.tryAcquire()) {
             throw busy();
         }
@@ -360,7 +343,7 @@ public final class SamplingService {
                     if (ex.isFinished()) {
                         return;
                     }
-                    Score s = served.generator().score(text.asText());
+                    Score s = served.generator().score(text);
                     ex.respond(200, Map.of("model", served.name(), "chars", s.chars(), "loss_nats", s.lossNats(),
                             "bpc", s.bitsPerChar()));
                 } catch (IllegalArgumentException e) {
@@ -379,10 +362,7 @@ public final class SamplingService {
     }
 
     private void generate(Context ctx, Exchange ex, boolean alwaysStream) {
-        GenerateRequest request = parse(ctx, GenerateRequest.class);
-        if (request == null) {
-            throw ApiException.badRequest("the body must be a JSON object");
-        }
+        GenerateRequest request = ctx.bodyStreamAsClass(GenerateRequest.class);
         ModelRegistry.Served served = models.get(request.model());
         GenerationOptions options = request.toOptions(limits);
         boolean stream = alwaysStream || Boolean.TRUE.equals(request.stream());
@@ -393,7 +373,7 @@ public final class SamplingService {
                 chars.addAndGet(text.length());
                 events.send("text", () -> Map.of("sample", i, "text", text));
             });
-            ex.stream(events, result, () -> metrics.generated(served.name(), chars.get()));
+            ex.stream(events, () -> BatchScheduler.cancel(result), () -> metrics.generated(served.name(), chars.get()));
             result.whenComplete((samples, error) -> {
                 if (error == null) {
                     events.end("done", () -> response(served, options, samples, ex.start));
@@ -402,10 +382,7 @@ public final class SamplingService {
                     events.end("error", () -> errorBody(e));
                 }
             });
-            ctx.status(200);
-            ctx.res().setContentType("text/event-stream; charset=utf-8");
-            ctx.header("Cache-Control", "no-cache");
-            ctx.header("X-Accel-Buffering", "no"); // nginx: pass each event on, do not buffer the stream
+            eventStreamHeaders(ctx);
         } else {
             CompletableFuture<List<Sample>> result = submit(served, options, (i, text) -> { });
             ex.plain(() -> BatchScheduler.cancel(result));
@@ -460,28 +437,15 @@ public final class SamplingService {
 
     private static Map<String, Object> response(ModelRegistry.Served served, GenerationOptions options,
                                                 List<Sample> samples, long start) {
-        double seconds = (System.nanoTime() - start) / 1e9;
-        long chars = samples.stream().mapToLong(s -> s.text().length()).sum();
-        Map<String, Object> used = new LinkedHashMap<>();
-        used.put("prime", samples.isEmpty() ? options.prime() : samples.get(0).prime());
-        used.put("length", options.length());
-        used.put("temperature", options.temperature());
-        used.put("top_k", options.topK());
-        used.put("top_p", options.topP());
-        // A string: JavaScript reads JSON numbers as doubles and would round a 64-bit seed.
-        Long seed = samples.isEmpty() ? options.seed() : Long.valueOf(samples.get(0).seed());
-        used.put("seed", seed == null ? null : seed.toString());
-        used.put("count", options.count());
-        used.put("stop", options.stop());
-        Map<String, Object> o = new LinkedHashMap<>();
-        o.put("model", served.name());
-        o.put("texts", samples.stream().map(Sample::text).toList());
-        // One entry per sample, "length" when it ran to the requested length (see README).
-        o.put("stopped_by", samples.stream().map(s -> s.stoppedBy() == null ? "length" : s.stoppedBy()).toList());
-        o.put("options", used);
-        o.put("timing", Map.of("seconds", Math.round(seconds * 1e4) / 1e4,
-                "chars_per_sec", seconds > 0 ? Math.round(chars / seconds) : 0));
-        return o;
+        return SampleJson.forService(served.name(), samples, options, (System.nanoTime() - start) / 1e9);
+    }
+
+    /** The status and headers of a server-sent-event answer. */
+    static void eventStreamHeaders(Context ctx) {
+        ctx.status(200);
+        ctx.res().setContentType("text/event-stream; charset=utf-8");
+        ctx.header("Cache-Control", "no-cache");
+        ctx.header("X-Accel-Buffering", "no"); // nginx: pass each event on, do not buffer the stream
     }
 
     // ---- plumbing --------------------------------------------------------------------------
@@ -492,54 +456,39 @@ public final class SamplingService {
     }
 
     /**
-     * Wraps a synchronous API endpoint (it answers before it returns) in {@link #api(String,
-     * boolean, Endpoint)}: token, draining, content type, errors as JSON and metrics.
+     * Before an API route's handler: counts the exchange, then checks the token, draining, the
+     * content type and declared length of a body, and the per-client cap.
      */
-    private io.javalin.http.Handler api(String endpoint, io.javalin.http.Handler handler) {
-        return api(endpoint, false, (ctx, ex) -> handler.handle(ctx));
+    private void admit(Context ctx, BodyMapper json) {
+        Api api = ctx.routeRoles().stream().filter(Api.class::isInstance).map(Api.class::cast).findFirst().orElse(null);
+        if (api == null) {
+            return; // the page, health and the OpenAPI document are open
+        }
+        Exchange ex = new Exchange(ctx, api.metric);
+        exchanges.add(ex);
+        ctx.attribute(EXCHANGE, ex);
+        authorize(ctx);
+        if (draining) {
+            throw new ApiException(503, "shutting_down", "the service is shutting down", 1);
+        }
+        if (ctx.method() == HandlerType.POST) {
+            requireJson(ctx);
+            json.checkDeclaredLength(ctx.req().getContentLengthLong());
+        }
+        if (api.costly) {
+            ex.admitClient(ctx.ip());
+        }
     }
 
     /**
-     * Writes one server-sent event to a blocking stream and flushes it. Use the servlet's own
-     * stream ({@code ctx.res().getOutputStream()}): Javalin's {@code ctx.outputStream()} ignores
-     * {@code flush()}, which held events back in 32 KiB blocks.
+     * Wraps an endpoint that may answer later: once it has handed its exchange to asynchronous
+     * work, the request waits for that work without holding the thread.
      */
-    static void writeEvent(java.io.OutputStream out, String event, Object data) throws IOException {
-        out.write(("event: " + event + "\ndata: " + toJson(data) + "\n\n").getBytes(StandardCharsets.UTF_8));
-        out.flush();
-    }
-
-    /**
-     * Wraps an API endpoint: token, draining, content type, the per-client cap, errors as JSON,
-     * metrics, and waiting asynchronously for work that the endpoint started.
-     */
-    private io.javalin.http.Handler api(String endpoint, boolean costly, Endpoint handler) {
+    private Handler async(Endpoint endpoint) {
         return ctx -> {
-            Exchange ex = new Exchange(ctx, endpoint);
-            exchanges.add(ex);
-            try {
-                authorize(ctx);
-                if (draining) {
-                    throw new ApiException(503, "shutting_down", "the service is shutting down", 1);
-                }
-                if (ctx.method() == io.javalin.http.HandlerType.POST) {
-                    requireJson(ctx);
-                }
-                if (costly) {
-                    ex.admitClient(ctx.ip());
-                }
-                handler.handle(ctx, ex);
-            } catch (ApiException e) {
-                ex.fail(e);
-            } catch (HttpResponseException e) {
-                ex.fail(new ApiException(e.getStatus(), "bad_request", e.getMessage()));
-            } catch (Exception e) {
-                log.error("Unhandled error on {} {}", ctx.method(), ModelRegistry.escape(ctx.path()), e);
-                ex.fail(new ApiException(500, "internal", "internal error"));
-            }
-            if (!ex.async) {
-                ex.finishedInline();
-            } else {
+            Exchange ex = ctx.attribute(EXCHANGE);
+            endpoint.handle(ctx, ex);
+            if (ex.async) {
                 openAsync.incrementAndGet();
                 ctx.future(() -> {
                     ctx.req().getAsyncContext().addListener(ex);
@@ -555,11 +504,21 @@ public final class SamplingService {
         };
     }
 
+    /** A refused request: answered through its exchange when it has one, so that it is counted. */
+    private static void refuse(Context ctx, ApiException e) {
+        Exchange ex = ctx.attribute(EXCHANGE);
+        if (ex != null) {
+            ex.fail(e);
+        } else {
+            writeError(ctx, e);
+        }
+    }
+
     /**
      * One API request in flight, from its arrival to its answer. The first answer wins: a
      * result, an error, the client's departure, or the end of the drain at shutdown.
      */
-    private final class Exchange implements AsyncListener {
+    final class Exchange implements AsyncListener {
         final Context ctx;
         final String endpoint;
         final long start = System.nanoTime();
@@ -601,9 +560,13 @@ public final class SamplingService {
             async = true;
         }
 
-        void stream(EventStream stream, CompletableFuture<List<Sample>> result, Runnable release) {
+        /**
+         * An event stream; {@code cancel} stops its work, {@code release} runs once when the
+         * stream is over, however it ends.
+         */
+        void stream(EventStream stream, Runnable cancel, Runnable release) {
             events = stream;
-            cancelWork = () -> BatchScheduler.cancel(result);
+            cancelWork = cancel;
             onRelease = release;
             async = true;
             openStreams.incrementAndGet();
@@ -671,7 +634,7 @@ public final class SamplingService {
                     Object json = error != null ? errorBody(error) : body;
                     if (json != null) {
                         ctx.res().setContentType("application/json");
-                        this.body.endWith(toJson(json).getBytes(StandardCharsets.UTF_8));
+                        this.body.endWith(Json.write(json).getBytes(StandardCharsets.UTF_8));
                     } else {
                         this.body.endWith(new byte[0]);
                     }
@@ -766,109 +729,26 @@ public final class SamplingService {
         String[] parts = type.split(";");
         if (!parts[0].trim().equalsIgnoreCase("application/json")) {
             throw new ApiException(415, "unsupported_media_type", "the body must be application/json, not '"
-                    + truncate(parts[0].trim()) + "'");
+                    + BodyMapper.truncate(parts[0].trim()) + "'");
         }
         for (int i = 1; i < parts.length; i++) {
             String[] kv = parts[i].trim().split("=", 2);
             if (kv[0].trim().equalsIgnoreCase("charset") && (kv.length < 2
                     || !kv[1].trim().replace("\"", "").equalsIgnoreCase("utf-8"))) {
                 throw new ApiException(415, "unsupported_media_type", "the body must be UTF-8, not '"
-                        + truncate(parts[i].trim()) + "'");
+                        + BodyMapper.truncate(parts[i].trim()) + "'");
             }
         }
-    }
-
-    /** The body, read up to the limit whatever its framing (a chunked body declares no length). */
-    private String readBody(Context ctx) {
-        long declared = ctx.req().getContentLengthLong();
-        if (declared > limits.maxBodyBytes()) {
-            throw tooLarge(ctx);
-        }
-        byte[] bytes;
-        try {
-            InputStream in = ctx.req().getInputStream();
-            bytes = in.readNBytes(limits.maxBodyBytes() + 1);
-        } catch (IOException e) {
-            for (Throwable t = e; t != null; t = t.getCause()) {
-                if (t instanceof TimeoutException) {
-                    throw new ApiException(408, "timeout", "the body did not arrive within "
-                            + limits.idleTimeoutMs() / 1000.0 + " s");
-                }
-            }
-            throw ApiException.badRequest("the body could not be read: " + rootMessage(e));
-        }
-        if (bytes.length > limits.maxBodyBytes()) {
-            throw tooLarge(ctx);
-        }
-        if (bytes.length == 0) {
-            throw ApiException.badRequest("the body is empty; send a JSON object");
-        }
-        try {
-            // Java's decoder refuses overlong forms (C0 AF for '/'), encoded surrogates and stray bytes.
-            return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(bytes)).toString();
-        } catch (CharacterCodingException e) {
-            throw ApiException.badRequest("the body is not valid UTF-8");
-        }
-    }
-
-    private ApiException tooLarge(Context ctx) {
-        ctx.header("Connection", "close"); // the rest of the body is not read
-        return new ApiException(413, "too_large", "the request body exceeds " + limits.maxBodyBytes() + " bytes");
-    }
-
-    private <T> T parse(Context ctx, Class<T> type) {
-        String body = readBody(ctx);
-        try {
-            return JSON.readValue(body, type);
-        } catch (UnrecognizedPropertyException e) {
-            throw ApiException.badRequest("unknown field '" + e.getPropertyName() + "'");
-        } catch (MismatchedInputException e) {
-            if (e.getOriginalMessage() != null && e.getOriginalMessage().startsWith("Trailing token")) {
-                throw ApiException.badRequest(malformed(e, "more than one JSON value in the body"));
-            }
-            String field = e.getPath().isEmpty() ? null : e.getPath().get(e.getPath().size() - 1).getFieldName();
-            throw ApiException.badRequest(field != null ? "field '" + field + "' has the wrong type"
-                    : "the body must be a JSON object");
-        } catch (com.fasterxml.jackson.core.exc.InputCoercionException e) {
-            throw ApiException.badRequest("a number is out of range: " + clean(e.getOriginalMessage()));
-        } catch (JacksonException e) {
-            throw ApiException.badRequest(malformed(e, clean(e.getOriginalMessage())));
-        }
-    }
-
-    private static String malformed(JacksonException e, String what) {
-        JsonLocation at = e.getLocation();
-        return at == null || at.getLineNr() < 1 ? "malformed JSON: " + what
-                : "malformed JSON at line " + at.getLineNr() + ", column " + at.getColumnNr() + ": " + what;
-    }
-
-    /** Jackson's message without its location and source notes, on one line. */
-    private static String clean(String message) {
-        if (message == null) {
-            return "unreadable";
-        }
-        String m = message.split("\\R", 2)[0];
-        int at = m.indexOf(" at [Source");
-        return truncate((at >= 0 ? m.substring(0, at) : m).trim());
-    }
-
-    private static String truncate(String s) {
-        return s.length() > 200 ? s.substring(0, 200) + "..." : s;
     }
 
     private static void writeError(Context ctx, ApiException e) {
         ctx.attribute(ERROR_WRITTEN, true);
+        if (e.status == 413) {
+            ctx.header("Connection", "close"); // the rest of the body is not read
+        }
         if (e.retryAfterSeconds != null) {
             ctx.header("Retry-After", String.valueOf(e.retryAfterSeconds));
         }
         ctx.status(e.status).json(OpenAiErrors.body(e));
-    }
-
-    private static String rootMessage(Throwable e) {
-        while (e.getCause() != null) {
-            e = e.getCause();
-        }
-        return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
     }
 }

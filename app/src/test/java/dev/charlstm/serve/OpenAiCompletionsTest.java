@@ -7,40 +7,28 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.charlstm.generate.GenerationOptions;
 import dev.charlstm.generate.Generator;
 import dev.charlstm.generate.Sample;
-import dev.charlstm.testing.TinyModels;
-import java.nio.file.Path;
+import dev.charlstm.testing.RunningService;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.stream.IntStream;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** {@code /v1/completions} and the OpenAI shapes of the models list and errors, over real HTTP. */
 class OpenAiCompletionsTest {
 
     static final String TOKEN = "openai-test-token";
 
-    @TempDir
-    static Path dir;
-    static SamplingService service;
-    static ServiceClient client;
+    @RegisterExtension
+    static final RunningService service = RunningService.withPeakyModels("faq/model.zip", "other.zip").token(TOKEN);
+    static final ServiceClient client = new ServiceClient(service, TOKEN);
     static Generator faq;
 
     @BeforeAll
-    static void start() throws Exception {
-        TinyModels.savePeaky(dir.resolve("faq").resolve("model.zip"));
-        TinyModels.savePeaky(dir.resolve("other.zip"));
-        service = SamplingService.start(new SamplingService.Config(dir, null, "127.0.0.1", 0, TOKEN));
-        client = new ServiceClient(service.port(), TOKEN);
-        faq = Generator.load(dir.resolve("faq").resolve("model.zip"));
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        service.stop(5);
+    static void load() throws Exception {
+        faq = Generator.load(service.model("faq/model.zip"));
     }
 
     static List<Sample> library(String prime, int length, long seed, int count, double temperature, List<String> stop) {

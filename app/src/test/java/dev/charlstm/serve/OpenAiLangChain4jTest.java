@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.charlstm.generate.GenerationOptions;
 import dev.charlstm.generate.Generator;
 import dev.charlstm.generate.Sample;
-import dev.charlstm.testing.TinyModels;
+import dev.charlstm.testing.RunningService;
 import dev.langchain4j.exception.AuthenticationException;
 import dev.langchain4j.model.StreamingResponseHandler;
 import dev.langchain4j.model.catalog.ModelDescription;
@@ -21,15 +21,14 @@ import dev.langchain4j.model.openai.internal.completion.CompletionRequest;
 import dev.langchain4j.model.openai.internal.completion.CompletionResponse;
 import dev.langchain4j.model.output.FinishReason;
 import dev.langchain4j.model.output.Response;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * LangChain4j's OpenAI module, unmodified, against a service started on 127.0.0.1: the language
@@ -40,28 +39,20 @@ class OpenAiLangChain4jTest {
 
     static final String TOKEN = "lc4j-token";
 
-    @TempDir
-    static Path dir;
-    static SamplingService secured;
-    static SamplingService open;
+    // The same model (its weights come from a fixed seed) behind a token and without one.
+    @RegisterExtension
+    static final RunningService secured = RunningService.withPeakyModels("faq/model.zip").token(TOKEN);
+    @RegisterExtension
+    static final RunningService open = RunningService.withPeakyModels("faq/model.zip");
     static Generator faq;
 
     @BeforeAll
-    static void start() throws Exception {
-        TinyModels.savePeaky(dir.resolve("faq").resolve("model.zip"));
-        secured = SamplingService.start(new SamplingService.Config(dir, null, "127.0.0.1", 0, TOKEN));
-        open = SamplingService.start(new SamplingService.Config(dir, null, "127.0.0.1", 0, null));
-        faq = Generator.load(dir.resolve("faq").resolve("model.zip"));
+    static void load() throws Exception {
+        faq = Generator.load(secured.model("faq/model.zip"));
     }
 
-    @AfterAll
-    static void stop() throws Exception {
-        secured.stop(5);
-        open.stop(5);
-    }
-
-    static String baseUrl(SamplingService service) {
-        return "http://127.0.0.1:" + service.port() + "/v1";
+    static String baseUrl(RunningService service) {
+        return service.baseUrl() + "/v1";
     }
 
     /** What the library writes greedily; temperature 0 is what LangChain4j can ask for without a seed. */
@@ -72,7 +63,7 @@ class OpenAiLangChain4jTest {
 
     @Test
     void languageModelGeneratesWithAndWithoutAToken() {
-        for (SamplingService service : List.of(secured, open)) {
+        for (RunningService service : List.of(secured, open)) {
             String baseUrl = baseUrl(service);
             String token = service == secured ? TOKEN : "unused";
             // README example start
@@ -95,7 +86,7 @@ class OpenAiLangChain4jTest {
 
     @Test
     void streamingLanguageModelStreamsTheSameTextWithAndWithoutAToken() throws Exception {
-        for (SamplingService service : List.of(secured, open)) {
+        for (RunningService service : List.of(secured, open)) {
             streamsTheSameText(OpenAiStreamingLanguageModel.builder().baseUrl(baseUrl(service))
                     .apiKey(service == secured ? TOKEN : "unused").modelName("faq").temperature(0.0).build());
         }
@@ -103,7 +94,7 @@ class OpenAiLangChain4jTest {
 
     private static void streamsTheSameText(StreamingLanguageModel model) throws Exception {
         StringBuilder parts = new StringBuilder();
-        List<String> pieces = new java.util.concurrent.CopyOnWriteArrayList<>();
+        List<String> pieces = new CopyOnWriteArrayList<>();
         CompletableFuture<Response<String>> done = new CompletableFuture<>();
         model.generate("Where can I", new StreamingResponseHandler<>() {
             @Override

@@ -11,6 +11,7 @@ import dev.charlstm.generate.Sample;
 import dev.charlstm.testing.TinyModels;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -72,7 +73,7 @@ class OpenAiLogProbsTest {
             for (int k = 1; k < 4; k++) {
                 assertThat(lp.top().get(k).logProb()).isLessThanOrEqualTo(lp.top().get(k - 1).logProb());
             }
-            double best = java.util.Arrays.stream(probs).max().orElseThrow();
+            double best = Arrays.stream(probs).max().orElseThrow();
             assertThat(lp.top().get(0).logProb()).isCloseTo(Math.log(best), within(1e-5));
         }
     }

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.charlstm.generate.GenerationOptions;
 import dev.charlstm.generate.Generator;
-import dev.charlstm.testing.TinyModels;
+import dev.charlstm.testing.RunningService;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -12,10 +12,9 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The official {@code openai} npm package against a service started here. {@code .ci/run} installs
@@ -27,22 +26,14 @@ class OpenAiNodeClientTest {
     static final Path NODE_DIR = Path.of("src", "test", "node");
     static final String TOKEN = "node-token";
 
-    @TempDir
-    static Path dir;
-    static SamplingService service;
+    @RegisterExtension
+    static final RunningService service = RunningService.withPeakyModels("faq/model.zip").token(TOKEN);
     static String expected;
 
     @BeforeAll
-    static void start() throws Exception {
-        TinyModels.savePeaky(dir.resolve("faq").resolve("model.zip"));
-        service = SamplingService.start(new SamplingService.Config(dir, null, "127.0.0.1", 0, TOKEN));
-        expected = Generator.load(dir.resolve("faq").resolve("model.zip")).generate(GenerationOptions.builder()
+    static void load() throws Exception {
+        expected = Generator.load(service.model("faq/model.zip")).generate(GenerationOptions.builder()
                 .prime("Masks are").length(40).temperature(0.8).seed(7L).build()).get(0).text();
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        service.stop(5);
     }
 
     @Test

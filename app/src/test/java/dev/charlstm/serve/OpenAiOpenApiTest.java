@@ -1,50 +1,39 @@
 package dev.charlstm.serve;
 
-import dev.charlstm.testing.Fixtures;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.charlstm.testing.TinyModels;
+import dev.charlstm.testing.Fixtures;
+import dev.charlstm.testing.RunningService;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** {@code /openapi.json} against the service it describes: every route answers as documented. */
 class OpenAiOpenApiTest {
 
     static final String TOKEN = "spec-token";
 
-    @TempDir
-    static Path dir;
-    static SamplingService service;
-    static ServiceClient client;
+    @RegisterExtension
+    static final RunningService service = RunningService.withPeakyModels("faq/model.zip").token(TOKEN);
+    static final ServiceClient client = new ServiceClient(service, TOKEN);
     static JsonNode spec;
     static OpenAiSchemaCheck schemas;
 
     @BeforeAll
-    static void start() throws Exception {
-        TinyModels.savePeaky(dir.resolve("faq").resolve("model.zip"));
-        service = SamplingService.start(new SamplingService.Config(dir, null, "127.0.0.1", 0, TOKEN));
-        client = new ServiceClient(service.port(), TOKEN);
+    static void readSpec() throws Exception {
         ServiceClient.Reply r = client.withToken(null).get("/openapi.json");
         assertThat(r.status()).isEqualTo(200);
         assertThat(r.contentType()).startsWith("application/json");
         spec = r.json();
         schemas = new OpenAiSchemaCheck(spec);
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        service.stop(5);
     }
 
     /** Each operation of the document: method, path with its example parameters, the operation. */

@@ -3,6 +3,7 @@ package dev.charlstm.serve;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.charlstm.model.ModelFile;
+import dev.charlstm.testing.RunningService;
 import dev.charlstm.testing.TinyModels;
 import dev.charlstm.train.TrainConfig;
 import java.io.ByteArrayOutputStream;
@@ -11,15 +12,12 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * How completion streams reach the wire, read from a raw socket: one HTTP chunk per event (each
@@ -27,25 +25,13 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class OpenAiStreamingTest {
 
-    @TempDir
-    static Path dir;
-    static SamplingService service;
-    static ServiceClient client;
+    /** Wide enough that 16 choices of 10,000 characters take minutes: only cancelling ends them early. */
+    static final TrainConfig WIDE = TinyModels.config().with("hidden_size", 512).with("layers", 2);
 
-    @BeforeAll
-    static void start() throws Exception {
-        TinyModels.savePeaky(dir.resolve("tiny.zip"));
-        // Wide enough that 16 choices of 10,000 characters take minutes: only cancelling ends them early.
-        TrainConfig wide = TinyModels.config().with("hidden_size", 512).with("layers", 2);
-        ModelFile.save(dir.resolve("wide.zip"), TinyModels.network(wide), TinyModels.metadata(wide));
-        service = SamplingService.start(new SamplingService.Config(dir, null, "127.0.0.1", 0, null));
-        client = new ServiceClient(service.port(), null);
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        service.stop(5);
-    }
+    @RegisterExtension
+    static final RunningService service = RunningService.withPeakyModels("tiny.zip")
+            .model("wide.zip", file -> ModelFile.save(file, TinyModels.network(WIDE), TinyModels.metadata(WIDE)));
+    static final ServiceClient client = new ServiceClient(service, null);
 
     @Test
     void everyEventIsFlushedAsItsOwnChunk() throws Exception {

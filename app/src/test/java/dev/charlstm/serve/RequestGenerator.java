@@ -11,7 +11,7 @@ import java.util.Map;
 import java.util.Random;
 
 /**
- * Hostile requests for {@link ServiceFuzzTest}, all derived from one seeded {@link Random}.
+ * Hostile requests for {@link ServiceFuzzIT}, all derived from one seeded {@link Random}.
  * Strings stay bounded (at most a little over the 256 KiB body limit), and valid-looking
  * generations stay short, so that 10,000 of them run in seconds.
  */

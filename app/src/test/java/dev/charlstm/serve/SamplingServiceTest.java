@@ -6,43 +6,31 @@ import static org.assertj.core.api.Assertions.within;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.charlstm.generate.GenerationOptions;
 import dev.charlstm.generate.Generator;
-import dev.charlstm.testing.TinyModels;
-import java.nio.file.Files;
-import java.nio.file.Path;
+import dev.charlstm.testing.RunningService;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The service over real HTTP on 127.0.0.1, with two models and a bearer token. */
 class SamplingServiceTest {
 
     static final String TOKEN = "s3cret-token";
 
-    @TempDir
-    static Path dir;
-    static SamplingService service;
-    static ServiceClient client;
+    @RegisterExtension
+    static final RunningService service = RunningService.withPeakyModels("faq/model.zip", "other.zip")
+            .folder("empty-dir").token(TOKEN);
+    static final ServiceClient client = new ServiceClient(service, TOKEN);
     static Generator faq;
 
     @BeforeAll
-    static void start() throws Exception {
-        TinyModels.savePeaky(dir.resolve("faq").resolve("model.zip"));
-        TinyModels.savePeaky(dir.resolve("other.zip"));
-        Files.createDirectories(dir.resolve("empty-dir"));
-        service = SamplingService.start(new SamplingService.Config(dir, null, "127.0.0.1", 0, TOKEN));
-        client = new ServiceClient(service.port(), TOKEN);
-        faq = Generator.load(dir.resolve("faq").resolve("model.zip"));
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        service.stop(5);
+    static void load() throws Exception {
+        faq = Generator.load(service.model("faq/model.zip"));
     }
 
     private static String expected(String prime, int length, long seed) {
@@ -146,7 +134,7 @@ class SamplingServiceTest {
         int length = 5_000;
         ExecutorService pool = Executors.newFixedThreadPool(clients);
         try {
-            java.util.concurrent.CountDownLatch ready = new java.util.concurrent.CountDownLatch(clients);
+            CountDownLatch ready = new CountDownLatch(clients);
             List<Future<ServiceClient.Reply>> replies = new ArrayList<>();
             for (int seed = 100; seed < 100 + clients; seed++) {
                 String body = "{\"model\":\"faq\",\"prime\":\"Th\",\"length\":" + length + ",\"seed\":" + seed + "}";

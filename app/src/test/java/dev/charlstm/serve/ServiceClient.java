@@ -2,6 +2,7 @@ package dev.charlstm.serve;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.charlstm.testing.RunningService;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -10,6 +11,7 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.IntSupplier;
 
 /** A test client for the service on 127.0.0.1. */
 final class ServiceClient {
@@ -49,16 +51,25 @@ final class ServiceClient {
     }
 
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-    private final String base;
+    private final IntSupplier port;
     private final String token;
 
     ServiceClient(int port, String token) {
-        this.base = "http://127.0.0.1:" + port;
+        this(() -> port, token);
+    }
+
+    /** A client of a service that may not be running yet: its port is read at each request. */
+    ServiceClient(RunningService service, String token) {
+        this(service::port, token);
+    }
+
+    private ServiceClient(IntSupplier port, String token) {
+        this.port = port;
         this.token = token;
     }
 
     ServiceClient withToken(String other) {
-        return new ServiceClient(Integer.parseInt(base.substring(base.lastIndexOf(':') + 1)), other);
+        return new ServiceClient(port, other);
     }
 
     Reply get(String path) throws Exception {
@@ -84,7 +95,7 @@ final class ServiceClient {
     }
 
     private HttpRequest.Builder request(String path) {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(60));
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base() + path)).timeout(Duration.ofSeconds(60));
         if (token != null) {
             b.header("Authorization", "Bearer " + token);
         }
@@ -102,6 +113,6 @@ final class ServiceClient {
     }
 
     String base() {
-        return base;
+        return "http://127.0.0.1:" + port.getAsInt();
     }
 }

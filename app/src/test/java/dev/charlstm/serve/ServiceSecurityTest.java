@@ -3,7 +3,7 @@ package dev.charlstm.serve;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.charlstm.testing.TinyModels;
+import dev.charlstm.testing.RunningService;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -17,16 +17,12 @@ import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.Base64;
 import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * What an attacker on the network (or a careless client) can reach: the bind address, the token
@@ -36,11 +32,11 @@ class ServiceSecurityTest {
 
     static final String TOKEN = "t0ken-for-security-test";
 
-    @TempDir
-    static Path dir;
-    static SamplingService service;
-    static ServiceClient client;
-    static Path outside;
+    // A valid model beside the models directory, loose and in a folder: no request may ever reach it.
+    @RegisterExtension
+    static final RunningService service = RunningService.withPeakyModels("models/faq/model.zip", "outside.zip",
+            "outside/model.zip").serving("models").token(TOKEN);
+    static final ServiceClient client = new ServiceClient(service, TOKEN);
 
     /** Every route but /healthz and the page, with a body that would be valid. */
     static final List<String[]> PROTECTED = List.of(
@@ -49,24 +45,6 @@ class ServiceSecurityTest {
             new String[] {"POST", "/v1/generate", "{\"model\":\"faq\",\"length\":5}"},
             new String[] {"POST", "/v1/generate/stream", "{\"model\":\"faq\",\"length\":5}"},
             new String[] {"POST", "/v1/score", "{\"model\":\"faq\",\"text\":\"Masks\"}"});
-
-    @BeforeAll
-    static void start() throws Exception {
-        Path models = dir.resolve("models");
-        TinyModels.savePeaky(models.resolve("faq").resolve("model.zip"));
-        // A valid model beside the models directory: no request may ever reach it.
-        outside = dir.resolve("outside.zip");
-        TinyModels.savePeaky(outside);
-        Files.createDirectories(dir.resolve("outside"));
-        Files.copy(outside, dir.resolve("outside").resolve("model.zip"));
-        service = SamplingService.start(new SamplingService.Config(models, null, "127.0.0.1", 0, TOKEN));
-        client = new ServiceClient(service.port(), TOKEN);
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        service.stop(5);
-    }
 
     @Test
     void listensOnLoopbackOnly() throws Exception {
@@ -102,7 +80,8 @@ class ServiceSecurityTest {
     @Test
     void modelNamesNeverReachTheFileSystem() throws Exception {
         List<String> names = List.of("../outside", "..%2Foutside", "%2e%2e/outside", "%2e%2e%2foutside", "..",
-                "../outside/model.zip", outside.toString(), outside.toUri().toString(), "faq\u0000",
+                "../outside/model.zip", service.model("outside.zip").toString(),
+                service.model("outside.zip").toUri().toString(), "faq\u0000",
                 "faq\u0000../outside", "faq/../../outside", "./faq", "faq/model.zip", "outside", "..\\outside",
                 "/etc/passwd", "~/outside");
         for (String name : names) {

@@ -2,7 +2,7 @@ package dev.charlstm.serve;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.charlstm.testing.TinyModels;
+import dev.charlstm.testing.RunningService;
 import java.io.BufferedReader;
 import java.io.InputStream;
 import java.io.InputStreamReader;
@@ -14,13 +14,14 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.ExecutorService;
@@ -30,7 +31,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Sends 10,000 generated requests from 16 threads, each thread with its own seeded generator:
@@ -39,69 +40,62 @@ import org.junit.jupiter.api.io.TempDir;
  * The service must answer every one below 500, stay up, and let go of everything afterwards.
  * The seed is printed; {@code -Dfuzz.seed=N} replays a run.
  */
-class ServiceFuzzTest {
+class ServiceFuzzIT {
 
     private static final int REQUESTS = 10_000;
     private static final int THREADS = 16;
     private static final long HEAP_GROWTH_BOUND = 64L << 20;
 
-    @TempDir
-    Path dir;
+    @RegisterExtension
+    static final RunningService service = RunningService.withPeakyModels("faq/model.zip", "other.zip");
 
     private final ConcurrentMap<String, LongAdder> outcomes = new ConcurrentHashMap<>();
-    private final List<String> serverErrors = java.util.Collections.synchronizedList(new ArrayList<>());
+    private final List<String> serverErrors = Collections.synchronizedList(new ArrayList<>());
 
     @Test
     void tenThousandHostileRequestsNeverGetA5xxOrLeak() throws Exception {
         long seed = Long.getLong("fuzz.seed", System.nanoTime());
-        System.out.println("ServiceFuzzTest: fuzz.seed=" + seed);
-        TinyModels.savePeaky(dir.resolve("faq").resolve("model.zip"));
-        TinyModels.savePeaky(dir.resolve("other.zip"));
-        SamplingService service = SamplingService.start(new SamplingService.Config(dir, null, "127.0.0.1", 0, null));
-        try {
-            long heapBefore = usedHeapAfterGc();
-            HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-                    .connectTimeout(Duration.ofSeconds(5)).build();
-            RequestGenerator.Target target = new RequestGenerator.Target("http://127.0.0.1:" + service.port(), service.port());
-            ExecutorService pool = Executors.newFixedThreadPool(THREADS);
-            AtomicInteger next = new AtomicInteger();
-            List<Future<?>> workers = new ArrayList<>();
-            for (int t = 0; t < THREADS; t++) {
-                RequestGenerator generator = new RequestGenerator(new Random(seed + t));
-                workers.add(pool.submit(() -> {
-                    while (next.getAndIncrement() < REQUESTS) {
-                        send(http, target, generator.next());
-                    }
-                    return null;
-                }));
-            }
-            for (Future<?> w : workers) {
-                w.get(120, TimeUnit.SECONDS);
-            }
-            pool.shutdown();
-            System.out.println("ServiceFuzzTest outcomes: " + new java.util.TreeMap<>(outcomes));
-
-            assertThat(serverErrors).as("5xx responses").isEmpty();
-            assertThat(outcomes.keySet()).as("only dropped streams and bodies over the limit may fail to get a status")
-                    .allMatch(k -> !k.startsWith("exception") || k.startsWith("exception huge-body"));
-            assertThat(get(http, target, "/healthz").statusCode()).isEqualTo(200);
-            // Dropped streams are noticed at their next write; give the scheduler a moment to let go.
-            Map<String, Double> gauges = Map.of();
-            for (int i = 0; i < 300; i++) {
-                gauges = gauges(get(http, target, "/metrics").body());
-                if (gauges.get("charlstm_pending_requests") == 0 && gauges.get("charlstm_open_event_streams") == 0) {
-                    break;
+        System.out.println("ServiceFuzzIT: fuzz.seed=" + seed);
+        long heapBefore = usedHeapAfterGc();
+        HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(Duration.ofSeconds(5)).build();
+        RequestGenerator.Target target = new RequestGenerator.Target(service.baseUrl(), service.port());
+        ExecutorService pool = Executors.newFixedThreadPool(THREADS);
+        AtomicInteger next = new AtomicInteger();
+        List<Future<?>> workers = new ArrayList<>();
+        for (int t = 0; t < THREADS; t++) {
+            RequestGenerator generator = new RequestGenerator(new Random(seed + t));
+            workers.add(pool.submit(() -> {
+                while (next.getAndIncrement() < REQUESTS) {
+                    send(http, target, generator.next());
                 }
-                Thread.sleep(100);
-            }
-            assertThat(gauges).containsEntry("charlstm_pending_requests", 0.0)
-                    .containsEntry("charlstm_open_event_streams", 0.0);
-            long heapAfter = usedHeapAfterGc();
-            System.out.printf("ServiceFuzzTest heap after GC: %d MB before, %d MB after%n", heapBefore >> 20, heapAfter >> 20);
-            assertThat(heapAfter - heapBefore).as("heap growth").isLessThan(HEAP_GROWTH_BOUND);
-        } finally {
-            service.stop(5);
+                return null;
+            }));
         }
+        for (Future<?> w : workers) {
+            w.get(120, TimeUnit.SECONDS);
+        }
+        pool.shutdown();
+        System.out.println("ServiceFuzzIT outcomes: " + new TreeMap<>(outcomes));
+
+        assertThat(serverErrors).as("5xx responses").isEmpty();
+        assertThat(outcomes.keySet()).as("only dropped streams and bodies over the limit may fail to get a status")
+                .allMatch(k -> !k.startsWith("exception") || k.startsWith("exception huge-body"));
+        assertThat(get(http, target, "/healthz").statusCode()).isEqualTo(200);
+        // Dropped streams are noticed at their next write; give the scheduler a moment to let go.
+        Map<String, Double> gauges = Map.of();
+        for (int i = 0; i < 300; i++) {
+            gauges = gauges(get(http, target, "/metrics").body());
+            if (gauges.get("charlstm_pending_requests") == 0 && gauges.get("charlstm_open_event_streams") == 0) {
+                break;
+            }
+            Thread.sleep(100);
+        }
+        assertThat(gauges).containsEntry("charlstm_pending_requests", 0.0)
+                .containsEntry("charlstm_open_event_streams", 0.0);
+        long heapAfter = usedHeapAfterGc();
+        System.out.printf("ServiceFuzzIT heap after GC: %d MB before, %d MB after%n", heapBefore >> 20, heapAfter >> 20);
+        assertThat(heapAfter - heapBefore).as("heap growth").isLessThan(HEAP_GROWTH_BOUND);
     }
 
     private void send(HttpClient http, RequestGenerator.Target target, RequestGenerator.Request r) {

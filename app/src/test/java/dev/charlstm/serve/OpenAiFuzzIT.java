@@ -3,8 +3,7 @@ package dev.charlstm.serve;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.charlstm.testing.TinyModels;
-import java.nio.file.Path;
+import dev.charlstm.testing.RunningService;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -13,14 +12,14 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Seeded random {@code /v1/completions} bodies: every OpenAI field with values of every JSON type,
  * in range and out. Each answer is a 200 with one choice per prompt and {@code n}, or a 4xx in
  * OpenAI's error shape; never a 5xx. {@code -Dfuzz.seed=N} replays a run.
  */
-class OpenAiFuzzTest {
+class OpenAiFuzzIT {
 
     private static final String[] FIELDS = {"model", "prompt", "max_tokens", "temperature", "top_p", "top_k", "n",
         "stop", "seed", "stream", "stream_options", "user", "logprobs", "echo", "best_of", "frequency_penalty",
@@ -30,16 +29,14 @@ class OpenAiFuzzTest {
         "\"\\u0000\"", "\"Masks are\"", "[]", "[\"Th\",\"Wh\"]", "[1,2]", "[\"e\",null]", "[[1]]", "{}",
         "{\"include_usage\":true}", "{\"x\":1}", "\"" + "a".repeat(10_001) + "\""};
 
-    @TempDir
-    Path dir;
+    @RegisterExtension
+    static final RunningService service = RunningService.withPeakyModels("faq.zip");
 
     @Test
     void randomBodiesGetAnAnswerOrAnOpenAiErrorNeverA5xx() throws Exception {
         long seed = Long.getLong("fuzz.seed", System.nanoTime());
-        System.out.println("OpenAiFuzzTest: fuzz.seed=" + seed);
-        TinyModels.savePeaky(dir.resolve("faq.zip"));
-        SamplingService service = SamplingService.start(new SamplingService.Config(dir, null, "127.0.0.1", 0, null));
-        ServiceClient client = new ServiceClient(service.port(), null);
+        System.out.println("OpenAiFuzzIT: fuzz.seed=" + seed);
+        ServiceClient client = new ServiceClient(service, null);
         List<String> problems = Collections.synchronizedList(new ArrayList<>());
         ExecutorService pool = Executors.newFixedThreadPool(4);
         try {
@@ -66,7 +63,6 @@ class OpenAiFuzzTest {
             assertThat(metrics).contains("charlstm_pending_requests 0").contains("charlstm_open_event_streams 0");
         } finally {
             pool.shutdownNow();
-            service.stop(5);
         }
     }
 

@@ -4,6 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.charlstm.generate.GenerationOptions;
 import dev.charlstm.generate.Generator;
+import dev.charlstm.model.ModelFile;
+import dev.charlstm.format.ModelMetadata;
+import dev.charlstm.testing.RunningService;
 import dev.charlstm.testing.TinyModels;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -11,8 +14,9 @@ import java.time.Duration;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.openqa.selenium.By;
+import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
@@ -26,14 +30,16 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  * chromium-driver, which .ci/run installs) types a prime, presses generate and watches the
  * streamed text arrive.
  */
-class WebPageTest {
+class WebPageIT {
 
     static final Path CHROMIUM = Path.of("/usr/bin/chromium");
     static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
 
-    @TempDir
-    static Path dir;
-    static SamplingService service;
+    // "afirst" comes first alphabetically, "faq" has the lower validation loss: the page must pick "faq".
+    @RegisterExtension
+    static final RunningService service = RunningService.withPeakyModels()
+            .model("faq/model.zip", file -> saveWithLoss(file, 1.25))
+            .model("afirst/model.zip", file -> saveWithLoss(file, 2.5));
     static WebDriver browser;
 
     @BeforeAll
@@ -42,15 +48,11 @@ class WebPageTest {
             throw new IllegalStateException("this test needs Debian's chromium and chromium-driver "
                     + "(apt-get install -y chromium chromium-driver)");
         }
-        // "afirst" comes first alphabetically, "faq" has the lower validation loss: the page must pick "faq".
-        saveWithLoss(dir.resolve("faq").resolve("model.zip"), 1.25);
-        saveWithLoss(dir.resolve("afirst").resolve("model.zip"), 2.5);
-        service = SamplingService.start(new SamplingService.Config(dir, null, "127.0.0.1", 0, null));
         ChromeOptions options = new ChromeOptions();
         options.setBinary(CHROMIUM.toFile());
         options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
                 "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update",
-                "--disable-sync", "--user-data-dir=" + Files.createTempDirectory(dir, "chromium"));
+                "--disable-sync", "--user-data-dir=" + Files.createTempDirectory(service.dir(), "chromium"));
         ChromeDriverService driver = new ChromeDriverService.Builder()
                 .usingDriverExecutable(CHROMEDRIVER.toFile()).usingAnyFreePort().build();
         browser = new ChromeDriver(driver, options);
@@ -61,14 +63,11 @@ class WebPageTest {
         if (browser != null) {
             browser.quit();
         }
-        if (service != null) {
-            service.stop(5);
-        }
     }
 
     @Test
     void typingAPrimeAndPressingGenerateStreamsText() throws Exception {
-        browser.get("http://127.0.0.1:" + service.port() + "/");
+        browser.get(service.baseUrl() + "/");
         WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(20));
         wait.until(d -> !new Select(d.findElement(By.id("model"))).getOptions().isEmpty());
         assertThat(new Select(browser.findElement(By.id("model"))).getFirstSelectedOption().getAttribute("value"))
@@ -83,7 +82,7 @@ class WebPageTest {
 
         wait.until(d -> d.findElement(By.id("status")).getText().contains("characters in"));
         String generated = browser.findElement(By.id("generated")).getText();
-        String expected = Generator.load(dir.resolve("faq").resolve("model.zip")).generate(GenerationOptions.builder()
+        String expected = Generator.load(service.model("faq/model.zip")).generate(GenerationOptions.builder()
                 .prime("Where can I get tested").length(300).temperature(0).build()).get(0).text();
         // The browser shows text with whitespace collapsed at the edges; compare what it renders.
         assertThat(generated.strip()).isNotEmpty().isEqualTo(expected.strip().replace("\r", ""));
@@ -93,7 +92,7 @@ class WebPageTest {
 
     @Test
     void aSeedPastTwoToThe53IsSentAndShownExactlyAndAnEmptyLengthMeansTheDefault() throws Exception {
-        browser.get("http://127.0.0.1:" + service.port() + "/");
+        browser.get(service.baseUrl() + "/");
         WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(20));
         wait.until(d -> !new Select(d.findElement(By.id("model"))).getOptions().isEmpty());
         WebElement prime = browser.findElement(By.id("prime"));
@@ -108,10 +107,10 @@ class WebPageTest {
         wait.until(d -> d.findElement(By.id("status")).getText().contains("characters in"));
         assertThat(browser.findElement(By.id("status")).getText()).startsWith("200 characters in")
                 .endsWith("(seed " + seed + ")");
-        String expected = Generator.load(dir.resolve("faq").resolve("model.zip")).generate(GenerationOptions.builder()
+        String expected = Generator.load(service.model("faq/model.zip")).generate(GenerationOptions.builder()
                 .prime("Masks").length(200).temperature(0.8).topP(0.9).seed(Long.parseLong(seed)).build()).get(0).text();
         // textContent, not the rendered text: a sampled control character renders as a space
-        Object shown = ((org.openqa.selenium.JavascriptExecutor) browser)
+        Object shown = ((JavascriptExecutor) browser)
                 .executeScript("return document.getElementById('generated').textContent");
         assertThat(shown).isEqualTo(expected);
     }
@@ -121,8 +120,8 @@ class WebPageTest {
         var net = TinyModels.peakyNetwork();
         var m = TinyModels.metadata(config);
         var t = m.training();
-        dev.charlstm.model.ModelFile.save(file, net, new dev.charlstm.format.ModelMetadata(m.format(), m.formatVersion(),
-                m.vocabulary(), m.normalization(), m.hyperparameters(), new dev.charlstm.format.ModelMetadata.Training(
+        ModelFile.save(file, net, new ModelMetadata(m.format(), m.formatVersion(),
+                m.vocabulary(), m.normalization(), m.hyperparameters(), new ModelMetadata.Training(
                         t.corpusSha256(), t.corpusChars(), t.corpusSource(), t.iterations(), valLoss,
                         valLoss / Math.log(2), t.trainedAt(), t.backend(), t.projectVersion(), null, null)));
     }

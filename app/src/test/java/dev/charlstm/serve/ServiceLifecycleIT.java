@@ -14,16 +14,18 @@ import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Admission limits and graceful shutdown, with a model large enough that a request takes a while. */
-class ServiceLifecycleTest {
+class ServiceLifecycleIT {
 
     @TempDir
     static Path dir;
@@ -102,18 +104,18 @@ class ServiceLifecycleTest {
                 "serve", "--model", model.toString(), "--port", "0")
                 .redirectErrorStream(true).redirectOutput(log.toFile()).start();
         try {
-            java.util.regex.Matcher port = null;
+            Matcher port = null;
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
             while (System.nanoTime() < deadline && p.isAlive()) {
                 port = java.util.regex.Pattern.compile("serving on http://127\\.0\\.0\\.1:(\\d+)/")
-                        .matcher(java.nio.file.Files.readString(log));
+                        .matcher(Files.readString(log));
                 if (port.find()) {
                     break;
                 }
                 port = null;
                 Thread.sleep(50);
             }
-            assertThat(port).as("the service started: %s", java.nio.file.Files.readString(log)).isNotNull();
+            assertThat(port).as("the service started: %s", Files.readString(log)).isNotNull();
             ServiceClient client = new ServiceClient(Integer.parseInt(port.group(1)), null);
             assertThat(client.get("/healthz").status()).isEqualTo(200);
             CompletableFuture<ServiceClient.Reply> inFlight = CompletableFuture.supplyAsync(() -> call(() ->
@@ -121,7 +123,7 @@ class ServiceLifecycleTest {
             awaitPending(client, 1);
             p.destroy(); // SIGTERM
             assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
-            assertThat(p.exitValue()).as(java.nio.file.Files.readString(log)).isZero();
+            assertThat(p.exitValue()).as(Files.readString(log)).isZero();
             ServiceClient.Reply finished = inFlight.get(10, TimeUnit.SECONDS);
             assertThat(finished.status()).isEqualTo(200);
             assertThat(finished.json().get("texts").get(0).asText()).hasSize(8000);
@@ -150,7 +152,7 @@ class ServiceLifecycleTest {
             awaitPending(client, 2);
             new ProcessBuilder("kill", "-HUP", String.valueOf(p.pid())).start().waitFor();
             assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
-            String output = java.nio.file.Files.readString(log);
+            String output = Files.readString(log);
             assertThat(p.exitValue()).as(output).isZero();
             assertThat(output).doesNotContain(" ERROR ").doesNotContain("Exception")
                     .contains("ended the requests still running after 1 s");
@@ -169,13 +171,13 @@ class ServiceLifecycleTest {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         while (System.nanoTime() < deadline && p.isAlive()) {
             java.util.regex.Matcher port = java.util.regex.Pattern.compile("serving on http://127\\.0\\.0\\.1:(\\d+)/")
-                    .matcher(java.nio.file.Files.readString(log));
+                    .matcher(Files.readString(log));
             if (port.find()) {
                 return Integer.parseInt(port.group(1));
             }
             Thread.sleep(50);
         }
-        throw new AssertionError("the service did not start: " + java.nio.file.Files.readString(log));
+        throw new AssertionError("the service did not start: " + Files.readString(log));
     }
 
     private static void awaitPending(ServiceClient client, int pending) throws Exception {

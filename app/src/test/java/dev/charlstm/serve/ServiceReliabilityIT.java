@@ -1,7 +1,12 @@
 package dev.charlstm.serve;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import dev.charlstm.model.ModelFile;
 import dev.charlstm.testing.TinyModels;
 import dev.charlstm.train.TrainConfig;
@@ -9,6 +14,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -20,6 +26,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.LoggerFactory;
 
 /**
  * The service under conditions a first user or an abusive client creates: event streams that
@@ -27,7 +34,7 @@ import org.junit.jupiter.api.io.TempDir;
  * chunked bodies past the limit, a drain deadline, a bad model among good ones. The model is
  * large (one LSTM layer of 1024) so that a request takes long enough to watch.
  */
-class ServiceReliabilityTest {
+class ServiceReliabilityIT {
 
     @TempDir
     static Path dir;
@@ -92,7 +99,7 @@ class ServiceReliabilityTest {
                 }
             }
             assertThat(done).as("the stream ended with a done event").isPositive();
-            System.out.printf("ServiceReliabilityTest: 1,500-character stream in %d reads, first text after %d ms, "
+            System.out.printf("ServiceReliabilityIT: 1,500-character stream in %d reads, first text after %d ms, "
                     + "done after %d ms%n", reads, (firstText - sent) / 1_000_000, (done - sent) / 1_000_000);
             // Buffered into 32 KiB blocks, the first text arrived after more than half of the ~60 KB.
             assertThat(firstText - sent).as("first text, ms, of %d ms in %d reads", (done - sent) / 1_000_000, reads)
@@ -127,7 +134,7 @@ class ServiceReliabilityTest {
                     admitted++;
                 }
             }
-            System.out.printf("ServiceReliabilityTest: 24 streams, 16 admitted, %d refused with 429%n", refused);
+            System.out.printf("ServiceReliabilityIT: 24 streams, 16 admitted, %d refused with 429%n", refused);
             assertThat(admitted).isEqualTo(16);
             assertThat(refused).isEqualTo(8);
             for (int i = 0; i < 5; i++) {
@@ -143,8 +150,41 @@ class ServiceReliabilityTest {
                 slowestHealth = Math.max(slowestHealth, System.nanoTime() - t);
                 assertThat(client.get("/metrics").body()).contains("charlstm_open_event_streams 16.0");
             }
-            System.out.printf("ServiceReliabilityTest: slowest /healthz with 16 streams open: %d ms%n",
+            System.out.printf("ServiceReliabilityIT: slowest /healthz with 16 streams open: %d ms%n",
                     slowestHealth / 1_000_000);
+        } finally {
+            for (Socket s : streams) {
+                s.close();
+            }
+            service.stop(5);
+        }
+    }
+
+    @Test
+    void openAiStreamsHoldNoServerThreadEither() throws Exception {
+        // As above, through /v1/completions: sixteen streams open on ten server threads.
+        SamplingService service = start(ServiceLimits.defaults().withAdmission(2, 16, 1000).withServer(10, 30_000));
+        List<Socket> streams = new ArrayList<>();
+        try {
+            ServiceClient client = new ServiceClient(service.port(), null);
+            for (int i = 0; i < 16; i++) {
+                streams.add(open(service.port(), "/v1/completions",
+                        "{\"prompt\":\"Th\",\"max_tokens\":10000,\"stream\":true,\"seed\":" + i + "}"));
+            }
+            for (Socket s : streams) {
+                assertThat(statusLine(s)).contains(" 200 ");
+            }
+            awaitMetric(client, "charlstm_open_event_streams 16.0");
+            for (int i = 0; i < 5; i++) {
+                CompletableFuture<Integer> health = CompletableFuture.supplyAsync(() -> {
+                    try {
+                        return client.get("/healthz").status();
+                    } catch (Exception e) {
+                        throw new RuntimeException(e);
+                    }
+                });
+                assertThat(health.get(1, TimeUnit.SECONDS)).isEqualTo(200);
+            }
         } finally {
             for (Socket s : streams) {
                 s.close();
@@ -168,7 +208,7 @@ class ServiceReliabilityTest {
                 awaitMetric(client, "charlstm_pending_requests 0.0");
                 // 40,000 characters take this model far longer than the second allowed here
                 assertThat(System.nanoTime() - gone).as(path).isLessThan(TimeUnit.SECONDS.toNanos(2));
-                System.out.printf("ServiceReliabilityTest: %s reset, work cancelled after %d ms%n", path,
+                System.out.printf("ServiceReliabilityIT: %s reset, work cancelled after %d ms%n", path,
                         (System.nanoTime() - gone) / 1_000_000);
             }
             assertThat(client.get("/metrics").body()).contains("charlstm_active_streams 0.0")
@@ -295,7 +335,7 @@ class ServiceReliabilityTest {
         }
         assertThat(ModelRegistry.escape(evil)).isEqualTo("evil\\n12:00:00 INFO forged\\u001b[31m");
         Files.delete(models.resolve("good").resolve("model.zip"));
-        org.assertj.core.api.Assertions.assertThatThrownBy(() ->
+        assertThatThrownBy(() ->
                         SamplingService.start(new SamplingService.Config(models, null, "127.0.0.1", 0, null)))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("could be loaded")
                 .hasMessageNotContaining("\n");
@@ -332,7 +372,7 @@ class ServiceReliabilityTest {
             for (int i = 0; i < 12; i++) { // more than the server has threads
                 Socket s = new Socket();
                 s.setReceiveBufferSize(4096);
-                s.connect(new java.net.InetSocketAddress("127.0.0.1", service.port()));
+                s.connect(new InetSocketAddress("127.0.0.1", service.port()));
                 byte[] body = ("{\"length\":10000,\"count\":16,\"seed\":" + i + "}").getBytes(StandardCharsets.UTF_8);
                 s.getOutputStream().write(("POST /v1/generate/stream HTTP/1.1\r\nHost: x\r\nContent-Type: application/json"
                         + "\r\nContent-Length: " + body.length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
@@ -358,15 +398,13 @@ class ServiceReliabilityTest {
         TinyModels.savePeaky(fast);
         SamplingService service = SamplingService.start(new SamplingService.Config(null, fast, "127.0.0.1", 0, null),
                 ServiceLimits.defaults());
-        ch.qos.logback.classic.Logger root = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(
-                org.slf4j.Logger.ROOT_LOGGER_NAME);
-        ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> logged =
-                new ch.qos.logback.core.read.ListAppender<>();
+        Logger root = (Logger) LoggerFactory.getLogger(Logger.ROOT_LOGGER_NAME);
+        ListAppender<ILoggingEvent> logged = new ListAppender<>();
         logged.start();
         root.addAppender(logged);
         try (Socket s = new Socket()) {
             s.setReceiveBufferSize(4096);
-            s.connect(new java.net.InetSocketAddress("127.0.0.1", service.port()));
+            s.connect(new InetSocketAddress("127.0.0.1", service.port()));
             byte[] body = "{\"length\":10000,\"count\":16,\"seed\":1}".getBytes(StandardCharsets.UTF_8);
             s.getOutputStream().write(("POST /v1/generate/stream HTTP/1.1\r\nHost: x\r\nContent-Type: application/json"
                     + "\r\nContent-Length: " + body.length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
@@ -377,7 +415,7 @@ class ServiceReliabilityTest {
             long t0 = System.nanoTime();
             assertThat(service.stop(1)).isFalse();
             assertThat(System.nanoTime() - t0).isLessThan(TimeUnit.SECONDS.toNanos(8));
-            assertThat(logged.list).filteredOn(e -> e.getLevel().isGreaterOrEqual(ch.qos.logback.classic.Level.ERROR))
+            assertThat(logged.list).filteredOn(e -> e.getLevel().isGreaterOrEqual(Level.ERROR))
                     .as("errors logged while stopping").isEmpty();
         } finally {
             root.detachAppender(logged);
