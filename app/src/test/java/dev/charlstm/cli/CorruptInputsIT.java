@@ -28,7 +28,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * The loaders' own messages are checked in detail by ModelFileTest, TrainConfigTest and MainTest;
  * this table checks that none of them leaks a trace or a second line at the CLI.
  */
-class CorruptInputsTest {
+class CorruptInputsIT {
 
     @TempDir
     static Path dir;

@@ -47,7 +47,7 @@ import org.junit.jupiter.api.io.TempDir;
  * inputs, never in the working tree), checks that every path, name and port in the Dockerfiles,
  * compose file and nginx config matches it, and runs the image's command line on this machine.
  */
-class DistributionTest {
+class DistributionIT {
 
     /** What the Dockerfiles' build stage copies: the build's whole input. */
     static final List<String> BUILD_INPUTS = List.of("pom.xml", ".mvn", "config", "generate/pom.xml", "generate/src/main",

@@ -21,7 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
  * the local repository, and {@code examples/library-demo}, which depends on nothing else, loads a
  * model and prints what the library generates in-process.
  */
-class ExternalProgramTest {
+class ExternalProgramIT {
 
     @TempDir
     Path dir;
