@@ -26,6 +26,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.jar.JarFile;
 import java.util.regex.Matcher;
@@ -451,7 +452,7 @@ class DistributionIT {
         return p;
     }
 
-    private static final Map<Process, Path> LOGS = new java.util.concurrent.ConcurrentHashMap<>();
+    private static final Map<Process, Path> LOGS = new ConcurrentHashMap<>();
 
     static String read(Process p, String stream) throws IOException {
         return Files.readString(LOGS.get(p).resolve(stream), StandardCharsets.UTF_8);
