@@ -2,8 +2,8 @@ package dev.charlstm.cli;
 
 import dev.charlstm.generate.Generator;
 import dev.charlstm.generate.Score;
+import dev.charlstm.io.StrictUtf8;
 import java.nio.charset.CharacterCodingException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -37,8 +37,7 @@ final class EvaluateCommand implements Callable<Integer> {
         }
         String content;
         try {
-            content = StandardCharsets.UTF_8.newDecoder().decode(java.nio.ByteBuffer.wrap(Files.readAllBytes(text)))
-                    .toString();
+            content = StrictUtf8.read(text);
         } catch (CharacterCodingException e) {
             throw new IllegalArgumentException("--text: " + text + " is not UTF-8 text");
         }

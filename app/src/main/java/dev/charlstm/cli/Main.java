@@ -2,16 +2,30 @@ package dev.charlstm.cli;
 
 import dev.charlstm.generate.InvalidModelException;
 import dev.charlstm.scrape.ScrapeException;
+import dev.charlstm.train.TrainConfig;
+import dev.charlstm.train.Training;
 import java.io.PrintWriter;
+import java.nio.file.NoSuchFileException;
+import java.util.Collection;
 import java.util.List;
+import java.util.Locale;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /**
- * The {@code charlstm} command line: {@code train}, {@code sample}, {@code evaluate}, {@code serve},
- * {@code scrape}.
+ * The {@code charlstm} command line. Its commands:
+ * <ul>
+ *   <li>{@code train}: train a character LSTM and write {@code model.zip}, {@code metrics.json} and
+ *       {@code loss.png} ({@link TrainCommand});</li>
+ *   <li>{@code sample}: generate text from a trained model ({@link SampleCommand});</li>
+ *   <li>{@code evaluate}: a model's loss on a text ({@link EvaluateCommand});</li>
+ *   <li>{@code serve}: serve trained models over HTTP ({@link ServeCommand});</li>
+ *   <li>{@code scrape}: fetch the FAQ page and write its text and provenance ({@link ScrapeCommand});</li>
+ *   <li>{@code loadtest}: measure a running service's throughput and latency ({@link LoadTestCommand});</li>
+ *   <li>{@code bench}: measure training and sampling speed on the reference network ({@link BenchCommand}).</li>
+ * </ul>
  *
  * <p>Every failure a user can cause ends as one line on stderr and a non-zero exit code: 2 for
  * bad arguments or input, 1 for anything else. The stack trace goes to the log file
@@ -55,7 +69,7 @@ public final class Main implements Runnable {
         cli.setExecutionExceptionHandler(Main::handle);
         cli.setParameterExceptionHandler(Main::handleUsage);
         cli.getSubcommands().get("train").getCommandSpec().usageMessage()
-                .footer(dev.charlstm.train.TrainConfig.describeKeys().replace("%", "%%"));
+                .footer(TrainConfig.describeKeys().replace("%", "%%"));
         return cli.execute(args);
     }
 
@@ -96,11 +110,11 @@ public final class Main implements Runnable {
     }
 
     /** The name at the smallest edit distance from {@code word}, if it is close enough to be a typo. */
-    static String closest(String word, java.util.Collection<String> names) {
+    static String closest(String word, Collection<String> names) {
         String best = null;
         int bestDistance = Integer.MAX_VALUE;
         for (String name : names) {
-            int d = editDistance(word.toLowerCase(java.util.Locale.ROOT), name);
+            int d = editDistance(word.toLowerCase(Locale.ROOT), name);
             if (d < bestDistance) {
                 best = name;
                 bestDistance = d;
@@ -144,7 +158,7 @@ public final class Main implements Runnable {
 
     private static boolean isUsersInput(Exception e) {
         return e instanceof IllegalArgumentException || e instanceof InvalidModelException
-                || e instanceof ScrapeException || e instanceof java.nio.file.NoSuchFileException;
+                || e instanceof ScrapeException || e instanceof NoSuchFileException;
     }
 
     static String oneLine(Throwable e) {
@@ -158,7 +172,7 @@ public final class Main implements Runnable {
     static final class Version implements CommandLine.IVersionProvider {
         @Override
         public String[] getVersion() {
-            return new String[] {"charlstm " + dev.charlstm.train.Training.projectVersion()};
+            return new String[] {"charlstm " + Training.projectVersion()};
         }
     }
 }

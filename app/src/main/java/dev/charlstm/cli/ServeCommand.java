@@ -1,12 +1,14 @@
 package dev.charlstm.cli;
 
+import dev.charlstm.io.StrictUtf8;
 import dev.charlstm.serve.SamplingService;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
+import java.nio.charset.CharacterCodingException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.function.Function;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -48,7 +50,7 @@ final class ServeCommand implements Callable<Integer> {
     Path tokenFile;
 
     /** The environment, as a field so that tests can give their own. */
-    java.util.function.Function<String, String> environment = System::getenv;
+    Function<String, String> environment = System::getenv;
 
     @Option(names = "--max-per-client", paramLabel = "N",
             description = "Requests one client address may have in progress before it gets 429 "
@@ -98,7 +100,12 @@ final class ServeCommand implements Callable<Integer> {
             if (!Files.isReadable(tokenFile)) {
                 throw new IllegalArgumentException("--token-file: cannot read " + tokenFile);
             }
-            String text = Files.readString(tokenFile, StandardCharsets.UTF_8);
+            String text;
+            try {
+                text = StrictUtf8.read(tokenFile);
+            } catch (CharacterCodingException e) {
+                throw new IllegalArgumentException("--token-file: " + tokenFile + " is not UTF-8 text");
+            }
             secret = text.lines().findFirst().orElse("").strip();
             from = "--token-file " + tokenFile;
         } else if (token != null) {

@@ -1,12 +1,10 @@
 package dev.charlstm.corpus;
 
+import dev.charlstm.io.Digests;
 import dev.charlstm.text.TextNormalizer;
 import dev.charlstm.text.Vocabulary;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.Arrays;
-import java.util.HexFormat;
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -41,7 +39,7 @@ public final class Corpus {
         Objects.requireNonNull(raw, "raw");
         TextNormalizer normalizer = TextNormalizer.forVocabulary(vocabulary);
         TextNormalizer.Result result = strict
-                ? new TextNormalizer.Result(normalizer.normalizeStrict(raw), java.util.Map.of())
+                ? new TextNormalizer.Result(normalizer.normalizeStrict(raw), Map.of())
                 : normalizer.normalize(raw);
         if (result.text().isBlank()) {
             throw new IllegalArgumentException("the corpus is empty after normalisation"
@@ -101,11 +99,6 @@ public final class Corpus {
 
     /** Hex SHA-256 of the normalised text: identifies exactly what a model was trained on. */
     public String sha256() {
-        try {
-            byte[] digest = MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
-            return HexFormat.of().formatHex(digest);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is missing from this JVM", e);
-        }
+        return Digests.sha256Hex(text);
     }
 }

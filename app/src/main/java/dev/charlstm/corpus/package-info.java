@@ -3,7 +3,7 @@
  * onto it, the train/validation/test split and the random chunks that make minibatches.
  * <b>Internal</b>: public classes here serve the other packages, not outside programs.
  *
- * <p>A leaf: depends on no other charlstm package (ND4J only, for the chunk arrays).
+ * <p>Depends on {@code io} only (for the corpus's SHA-256), plus ND4J for the chunk arrays.
  * Used by {@code generate}, {@code train}, {@code serve} and {@code cli}.
  */
 package dev.charlstm.corpus;

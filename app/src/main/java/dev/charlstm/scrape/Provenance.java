@@ -1,10 +1,7 @@
 package dev.charlstm.scrape;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
+import dev.charlstm.io.Digests;
 import java.time.Instant;
-import java.util.HexFormat;
 import java.util.Objects;
 import java.util.Set;
 
@@ -53,20 +50,12 @@ public record Provenance(String source, String url, Instant fetchedAt, int httpS
     public static Provenance of(String source, String url, Instant fetchedAt, int httpStatus, String contentType,
                                 String text) {
         Objects.requireNonNull(text, "text");
-        return new Provenance(source, url, fetchedAt, httpStatus, contentType, sha256Hex(text), text.length());
+        return new Provenance(source, url, fetchedAt, httpStatus, contentType, Digests.sha256Hex(text), text.length());
     }
 
     /** Whether this provenance describes exactly {@code text}. */
     public boolean describes(String text) {
-        return text.length() == chars && sha256Hex(text).equals(sha256);
+        return text.length() == chars && Digests.sha256Hex(text).equals(sha256);
     }
 
-    static String sha256Hex(String text) {
-        try {
-            MessageDigest digest = MessageDigest.getInstance("SHA-256");
-            return HexFormat.of().formatHex(digest.digest(text.getBytes(StandardCharsets.UTF_8)));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every Java runtime must provide SHA-256", e);
-        }
-    }
 }

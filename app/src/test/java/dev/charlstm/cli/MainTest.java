@@ -1,12 +1,23 @@
 package dev.charlstm.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.charlstm.model.ModelFile;
 import dev.charlstm.testing.ConsoleCapture;
 import dev.charlstm.testing.Fixtures;
+import dev.charlstm.testing.TinyModels;
+import dev.charlstm.train.TrainConfig;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -22,7 +33,7 @@ class MainTest {
     @Test
     void trainsFromTheCommandLine() throws Exception {
         Path corpus = dir.resolve("faq.txt");
-        Files.writeString(corpus, Fixtures.faqText().substring(0, 5000));
+        Files.writeString(corpus, Fixtures.faqSlice().substring(0, 5000));
         Path out = dir.resolve("run");
         int code = Main.run("train", "--corpus", corpus.toString(), "--out", out.toString(), "--no-progress",
                 "--max-iterations", "4", "--set", "embedding_size=8", "--set", "hidden_size=8",
@@ -34,9 +45,9 @@ class MainTest {
         assertThat(training.iterations()).isEqualTo(4);
         assertThat(out.resolve("metrics.json")).exists();
         // The run was planned (the default), with every key given on the command line kept.
-        var metrics = new com.fasterxml.jackson.databind.ObjectMapper().readTree(out.resolve("metrics.json").toFile());
+        var metrics = new ObjectMapper().readTree(out.resolve("metrics.json").toFile());
         var plan = metrics.get("plan");
-        assertThat(plan.get("fixed_keys")).extracting(com.fasterxml.jackson.databind.JsonNode::asText)
+        assertThat(plan.get("fixed_keys")).extracting(JsonNode::asText)
                 .containsExactlyInAnyOrder("hidden_size", "batch_size", "eval_every");
         assertThat(plan.get("candidates")).allSatisfy(c -> {
             assertThat(c.get("hidden_size").asInt()).isEqualTo(8);
@@ -127,10 +138,10 @@ class MainTest {
         "--set", "sample_length=10", "--set", "plan=off"};
 
     private int train(Path corpus, Path out, String... more) {
-        java.util.List<String> args = new java.util.ArrayList<>(java.util.List.of("train", "--corpus", corpus.toString(),
+        List<String> args = new ArrayList<>(List.of("train", "--corpus", corpus.toString(),
                 "--out", out.toString()));
-        args.addAll(java.util.List.of(TINY));
-        args.addAll(java.util.List.of(more));
+        args.addAll(List.of(TINY));
+        args.addAll(List.of(more));
         return Main.run(args.toArray(String[]::new));
     }
 
@@ -161,10 +172,10 @@ class MainTest {
         Path corpus = Fixtures.faqHead(dir, 5000);
         Path out = Files.createDirectories(dir.resolve("busy"));
         Path lockFile = out.resolve(".lock");
-        try (java.nio.channels.FileChannel held = java.nio.channels.FileChannel.open(lockFile,
-                java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.WRITE);
-             java.nio.channels.FileLock lock = held.lock()) {
-            held.write(java.nio.ByteBuffer.wrap("4242\n".getBytes()));
+        try (FileChannel held = FileChannel.open(lockFile,
+                StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+             FileLock lock = held.lock()) {
+            held.write(ByteBuffer.wrap("4242\n".getBytes()));
             assertThat(train(corpus, out, "--max-iterations", "2")).isEqualTo(2);
         }
         assertThat(console.err()).isEqualTo("charlstm: error: " + out + " is in use by another train run (pid 4242); "
@@ -188,10 +199,10 @@ class MainTest {
         assertThat(err).hasLineCount(1).startsWith("charlstm: error: hidden_size=8000 with layers=2 makes ")
                 .contains("too many for this JVM").contains("is the largest that fits");
         int fits = Integer.parseInt(err.replaceAll("(?s).*hidden_size=(\\d+) is the largest.*", "$1"));
-        dev.charlstm.train.TrainConfig base = dev.charlstm.train.TrainConfig.defaults();
+        TrainConfig base = TrainConfig.defaults();
         MemoryBudget.Limits limits = MemoryBudget.Limits.ofThisJvm();
         MemoryBudget.check(base.with("hidden_size", fits), 100, limits);
-        org.assertj.core.api.Assertions.assertThatThrownBy(
+        assertThatThrownBy(
                 () -> MemoryBudget.check(base.with("hidden_size", fits + 1), 100, limits))
                 .isInstanceOf(IllegalArgumentException.class);
         assertThat(dir.resolve("big")).doesNotExist();
@@ -200,9 +211,9 @@ class MainTest {
     @Test
     void theMemoryEstimateCountsTheParametersTheNetworkHas() {
         for (String layers : new String[] {"1", "2", "3"}) {
-            dev.charlstm.train.TrainConfig c = dev.charlstm.testing.TinyModels.config().with("layers", layers);
+            TrainConfig c = TinyModels.config().with("layers", layers);
             assertThat(MemoryBudget.parameters(c, 100)).as("%s layers", layers)
-                    .isEqualTo(dev.charlstm.testing.TinyModels.network(c).numParams());
+                    .isEqualTo(TinyModels.network(c).numParams());
         }
     }
 
@@ -223,7 +234,7 @@ class MainTest {
         String help = console.out();
         String keys = help.substring(help.indexOf("Configuration keys"));
         assertThat(keys).contains("9223372036854775807").doesNotContain("E18");
-        java.util.List<String> lines = keys.lines().skip(1).filter(l -> !l.isBlank()).toList();
+        List<String> lines = keys.lines().skip(1).filter(l -> !l.isBlank()).toList();
         assertThat(lines).isNotEmpty().allSatisfy(line -> {
             assertThat(line.length()).as(line).isLessThanOrEqualTo(80);
             assertThat(line).as("indented, never wrapped to column 0").startsWith("  ");

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.charlstm.serve.SamplingService;
 import dev.charlstm.testing.ConsoleCapture;
 import dev.charlstm.testing.TinyModels;
 import java.net.InetAddress;
@@ -84,6 +85,11 @@ class ServeCommandTest {
                 .hasMessageContaining("cannot read");
         assertThatThrownBy(() -> parse("--token", "a", "--token-file", file.toString()).token())
                 .hasMessage("give --token or --token-file, not both");
+        // A Latin-1 file would otherwise become a token with U+FFFD in it that no client can send.
+        Files.write(file, new byte[] {'s', (byte) 0xE9, 'c', '\n'});
+        assertThatThrownBy(() -> parse("--token-file", file.toString()).token())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("--token-file: " + file + " is not UTF-8 text");
     }
 
     @Test
@@ -100,8 +106,8 @@ class ServeCommandTest {
 
         TinyModels.savePeaky(dir.resolve("a").resolve("model.zip"));
         TinyModels.savePeaky(dir.resolve("b").resolve("model.zip"));
-        dev.charlstm.serve.SamplingService service = dev.charlstm.serve.SamplingService.start(
-                new dev.charlstm.serve.SamplingService.Config(dir, null, "127.0.0.1", 0, null));
+        SamplingService service = SamplingService.start(
+                new SamplingService.Config(dir, null, "127.0.0.1", 0, null));
         try {
             String url = "http://127.0.0.1:" + service.port();
             console.reset();

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.within;
 import dev.charlstm.text.Vocabulary;
 import dev.charlstm.testing.TinyModels;
 import dev.charlstm.train.TrainConfig;
+import java.util.Arrays;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -20,7 +21,7 @@ class LossEvaluatorTest {
 
     @Test
     void perCharacterLossMatchesDl4jsOwnScoreAndAHandComputation() {
-        int[] window = java.util.Arrays.copyOf(ids, 11); // 10 inputs, 10 targets: one tBPTT segment
+        int[] window = Arrays.copyOf(ids, 11); // 10 inputs, 10 targets: one tBPTT segment
         float[] x = new float[10];
         INDArray y = Nd4j.zeros(1, 100, 10);
         for (int t = 0; t < 10; t++) {

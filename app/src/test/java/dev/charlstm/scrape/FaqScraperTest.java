@@ -9,9 +9,11 @@ import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
+import dev.charlstm.io.Digests;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.time.Duration;
@@ -78,7 +80,7 @@ class FaqScraperTest {
         assertThat(p.httpStatus()).isEqualTo(200);
         assertThat(p.contentType()).isEqualTo(HTML);
         assertThat(p.chars()).isEqualTo(H2_TEXT.length());
-        assertThat(p.sha256()).isEqualTo(Provenance.sha256Hex(H2_TEXT));
+        assertThat(p.sha256()).isEqualTo(Digests.sha256Hex(H2_TEXT));
         assertThat(server.hits("/faq/")).isEqualTo(1);
     }
 
@@ -407,7 +409,7 @@ class FaqScraperTest {
     @Test
     void refusedConnectionIsNetworkUnreachable() throws Exception {
         int closedPort;
-        try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getByName("127.0.0.1"))) {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
             closedPort = socket.getLocalPort();
         }
         URI url = URI.create("http://127.0.0.1:" + closedPort + "/faq/");
@@ -461,7 +463,7 @@ class FaqScraperTest {
         assertThat(p.source()).isEqualTo("snapshot");
         assertThat(p.url()).isEqualTo("classpath:dev/charlstm/scrape/faq-snapshot.html");
         assertThat(p.httpStatus()).isEqualTo(200);
-        assertThat(p.sha256()).isEqualTo(Provenance.sha256Hex(snapshot.text()));
+        assertThat(p.sha256()).isEqualTo(Digests.sha256Hex(snapshot.text()));
         assertThat(p.chars()).isEqualTo(snapshot.text().length());
     }
 

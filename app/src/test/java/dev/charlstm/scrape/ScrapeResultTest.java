@@ -3,6 +3,7 @@ package dev.charlstm.scrape;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.charlstm.io.Digests;
 import java.nio.file.Path;
 import java.time.Instant;
 import org.junit.jupiter.api.Test;
@@ -24,7 +25,7 @@ class ScrapeResultTest {
 
     @Test
     void provenanceRejectsBadValues() {
-        String sha = Provenance.sha256Hex("x");
+        String sha = Digests.sha256Hex("x");
         assertThatThrownBy(() -> new Provenance("web", "u", NOW, 200, null, sha, 1))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("source");
         assertThatThrownBy(() -> new Provenance("live", "u", NOW, 200, null, "ABC", 1))

@@ -16,11 +16,19 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The README's "Use it from OpenAI clients" examples are the ones that run. */
+/**
+ * The OpenAI client examples users copy are the ones that run: the curl example in README.md and
+ * docs/service.md, and the LangChain4j and JavaScript examples in docs/service.md.
+ */
 class OpenAiReadmeTest {
 
     static String readme() throws Exception {
         return Files.readString(Fixtures.PROJECT.resolve("README.md"));
+    }
+
+    /** Where the README sends readers for the clients: "Use it from OpenAI clients". */
+    static String serviceDoc() throws Exception {
+        return Files.readString(Fixtures.PROJECT.resolve("docs").resolve("service.md"));
     }
 
     @Test
@@ -28,6 +36,8 @@ class OpenAiReadmeTest {
         Matcher m = Pattern.compile("```\n(curl -s http://127\\.0\\.0\\.1:8080/v1/completions .*?)\n```", Pattern.DOTALL)
                 .matcher(readme());
         assertThat(m.find()).as("the curl example in README.md").isTrue();
+        assertThat(serviceDoc()).as("docs/service.md repeats the README's curl example")
+                .contains("```\n" + m.group(1) + "\n```");
         TinyModels.savePeaky(dir.resolve("faq").resolve("model.zip"));
         SamplingService service = SamplingService.start(new SamplingService.Config(dir, null, "127.0.0.1", 0, "curl-token"));
         try {
@@ -51,7 +61,7 @@ class OpenAiReadmeTest {
     @Test
     void theNodeExampleIsTheScriptOpenAiNodeClientTestRuns() throws Exception {
         String script = Files.readString(OpenAiNodeClientTest.NODE_DIR.resolve("readme-example.mjs"));
-        assertThat(readme()).contains("```js\n" + script + "```");
+        assertThat(serviceDoc()).contains("```js\n" + script + "```");
     }
 
     @Test
@@ -60,6 +70,6 @@ class OpenAiReadmeTest {
         Matcher m = Pattern.compile("// README example start\n(.*?)\n\\s*// README example end", Pattern.DOTALL).matcher(test);
         assertThat(m.find()).isTrue();
         String code = m.group(1).stripIndent();
-        assertThat(readme()).contains("```java\n" + code + "\n```");
+        assertThat(serviceDoc()).contains("```java\n" + code + "\n```");
     }
 }

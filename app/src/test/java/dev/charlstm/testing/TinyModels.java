@@ -1,9 +1,14 @@
 package dev.charlstm.testing;
 
-import dev.charlstm.text.Vocabulary;
 import dev.charlstm.format.ModelMetadata;
-import dev.charlstm.train.NetworkFactory;
+import dev.charlstm.model.ModelFile;
+import dev.charlstm.text.Vocabulary;
+import dev.charlstm.train.TestNetworks;
 import dev.charlstm.train.TrainConfig;
+import dev.charlstm.train.Training;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 
@@ -20,7 +25,7 @@ public final class TinyModels {
     }
 
     public static MultiLayerNetwork network(TrainConfig config) {
-        return NetworkFactory.build(config, Vocabulary.printable().size());
+        return TestNetworks.build(config, Vocabulary.printable().size());
     }
 
     /** A two-layer network with weights scaled up, so that its probabilities are far from uniform. */
@@ -31,20 +36,20 @@ public final class TinyModels {
     }
 
     /** Saves {@link #peakyNetwork()} as a model file. */
-    public static MultiLayerNetwork savePeaky(java.nio.file.Path file) throws java.io.IOException {
+    public static MultiLayerNetwork savePeaky(Path file) throws IOException {
         MultiLayerNetwork net = peakyNetwork();
-        dev.charlstm.model.ModelFile.save(file, net, metadata(config().with("layers", 2)));
+        ModelFile.save(file, net, metadata(config().with("layers", 2)));
         return net;
     }
 
     /** Trains a tiny model on {@code corpus} ({@link #config()} plus {@code overrides}), or resumes one. */
-    public static dev.charlstm.train.Training.Summary train(java.nio.file.Path corpus, java.nio.file.Path out,
-            java.nio.file.Path resume, String... overrides) throws Exception {
-        List<String> sets = new java.util.ArrayList<>(List.of(overrides));
+    public static Training.Summary train(Path corpus, Path out,
+            Path resume, String... overrides) throws Exception {
+        List<String> sets = new ArrayList<>(List.of(overrides));
         sets.add("corpus=" + corpus);
         TrainConfig config = config().withOverrides(sets);
-        return dev.charlstm.train.Training.prepare(
-                new dev.charlstm.train.Training.Request(config, sets, out, resume, false)).execute();
+        return Training.prepare(
+                new Training.Request(config, sets, out, resume, false)).execute();
     }
 
     public static ModelMetadata metadata(TrainConfig config) {

@@ -4,8 +4,12 @@ import dev.charlstm.format.ModelMetadata;
 import dev.charlstm.format.PlainWeights;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipFile;
@@ -92,13 +96,13 @@ public final class Zips {
      */
     public static void declareSize(Path zip, String entry, int declared) throws IOException {
         byte[] bytes = Files.readAllBytes(zip);
-        byte[] name = entry.getBytes(java.nio.charset.StandardCharsets.UTF_8);
-        java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(bytes).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        byte[] name = entry.getBytes(StandardCharsets.UTF_8);
+        ByteBuffer b = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
         boolean found = false;
         for (int i = 0; i + 46 <= bytes.length; i++) {
             // central directory file header: signature, ..., uncompressed size at +24, name length at +28
             if (b.getInt(i) == 0x02014b50 && (b.getShort(i + 28) & 0xffff) == name.length
-                    && java.util.Arrays.equals(bytes, i + 46, i + 46 + name.length, name, 0, name.length)) {
+                    && Arrays.equals(bytes, i + 46, i + 46 + name.length, name, 0, name.length)) {
                 b.putInt(i + 24, declared);
                 found = true;
             }

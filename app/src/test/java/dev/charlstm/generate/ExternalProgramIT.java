@@ -25,7 +25,7 @@ import org.junit.jupiter.api.io.TempDir;
  * a local repository, and {@code examples/library-demo}, which depends on it alone, loading a
  * model this application trained and printing what it generates, streams and scores.
  */
-class ExternalProgramTest {
+class ExternalProgramIT {
 
     private static final String TEXT = "Masks are required in all campus buildings.";
 

@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test;
  * error naming the URL, never a hang, a StackOverflowError or an OutOfMemoryError. The pages are
  * generated as they are sent, so the test itself never holds them in memory.
  */
-class HostilePagesTest {
+class HostilePagesIT {
 
     private static final String HTML = "text/html; charset=UTF-8";
     private static final String FAQ_ENTRY = "<h2 class=\"uw-accordion-header\">Where can I get a test?</h2>"

@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import java.util.zip.ZipFile;
 import org.junit.jupiter.api.BeforeAll;
@@ -28,7 +29,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * The loaders' own messages are checked in detail by ModelFileTest, TrainConfigTest and MainTest;
  * this table checks that none of them leaks a trace or a second line at the CLI.
  */
-class CorruptInputsTest {
+class CorruptInputsIT {
 
     @TempDir
     static Path dir;
@@ -44,7 +45,7 @@ class CorruptInputsTest {
         }
     }
 
-    private static final java.util.regex.Pattern PROGRESS = java.util.regex.Pattern.compile("\\d\\d:\\d\\d:\\d\\d (INFO|WARN) .*");
+    private static final Pattern PROGRESS = Pattern.compile("\\d\\d:\\d\\d:\\d\\d (INFO|WARN) .*");
 
     private static final List<String> TINY = List.of("--no-progress", "--max-iterations", "2",
             "--set", "embedding_size=8", "--set", "hidden_size=8", "--set", "chunk_length=20",

@@ -26,6 +26,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.jar.JarFile;
 import java.util.regex.Matcher;
@@ -47,7 +48,7 @@ import org.junit.jupiter.api.io.TempDir;
  * inputs, never in the working tree), checks that every path, name and port in the Dockerfiles,
  * compose file and nginx config matches it, and runs the image's command line on this machine.
  */
-class DistributionTest {
+class DistributionIT {
 
     /** What the Dockerfiles' build stage copies: the build's whole input. */
     static final List<String> BUILD_INPUTS = List.of("pom.xml", ".mvn", "config", "generate/pom.xml", "generate/src/main",
@@ -451,7 +452,7 @@ class DistributionTest {
         return p;
     }
 
-    private static final Map<Process, Path> LOGS = new java.util.concurrent.ConcurrentHashMap<>();
+    private static final Map<Process, Path> LOGS = new ConcurrentHashMap<>();
 
     static String read(Process p, String stream) throws IOException {
         return Files.readString(LOGS.get(p).resolve(stream), StandardCharsets.UTF_8);
