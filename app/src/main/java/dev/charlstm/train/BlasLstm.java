@@ -2,6 +2,8 @@ package dev.charlstm.train;
 
 import dev.charlstm.model.ParameterLayout;
 import dev.charlstm.network.FastMath32;
+import dev.charlstm.network.Gate;
+import dev.charlstm.network.LstmCell;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -376,33 +378,17 @@ final class BlasLstm implements AutoCloseable {
                 stepOut.put(0, gate, z, rg);
                 NativeFloats.gemm(false, true, rows, g, h, stepIn.at(0), h, rw, h, 1f, stepOut.at(0), g);
                 stepOut.get(0, gate, z, rg);
+                LstmCell.activate(gate, z, rows, h, scratch);
                 for (int r = 0; r < rows; r++) {
                     int a = z + r * g;
-                    for (int k = 0; k < h; k++) {
-                        gate[a + k] *= 2f; // block input: tanh(u) = 2·sigmoid(2u) - 1
-                    }
-                }
-                FastMath32.sigmoid(gate, z, rg, scratch);
-                for (int r = 0; r < rows; r++) {
-                    int a = z + r * g;
-                    int prev = t * rh + r * h;
-                    int next = (t + 1) * rh + r * h;
                     int cur = t * rh + r * h;
-                    for (int k = 0; k < h; k++) {
-                        float in = 2f * gate[a + k] - 1f;
-                        gate[a + k] = in;
-                        c[next + k] = gate[a + h + k] * c[prev + k] + gate[a + 3 * h + k] * in;
-                        tc[cur + k] = c[next + k];
-                    }
+                    LstmCell.updateCell(gate, a, c, cur, c, cur + rh, h); // c(t) from c(t-1), slot 0 carried in
+                    System.arraycopy(c, cur + rh, tc, cur, h);
                 }
                 FastMath32.tanh(tc, t * rh, rh, scratch);
                 for (int r = 0; r < rows; r++) {
-                    int a = z + r * g;
                     int cur = t * rh + r * h;
-                    int next = (t + 1) * rh + r * h;
-                    for (int k = 0; k < h; k++) {
-                        hs[next + k] = gate[a + 2 * h + k] * tc[cur + k];
-                    }
+                    LstmCell.hidden(gate, z + r * g, tc, cur, hs, cur + rh, h);
                 }
             }
         }
@@ -463,6 +449,10 @@ final class BlasLstm implements AutoCloseable {
             float[] c = cells[l];
             float[] tc = tanhCells[l];
             FloatPointer rw = weights.at(p.recurrentWeights().get(l).offset());
+            int blockInput = Gate.BLOCK_INPUT.offset(h);
+            int forget = Gate.FORGET.offset(h);
+            int output = Gate.OUTPUT.offset(h);
+            int input = Gate.INPUT.offset(h);
             Arrays.fill(dhNext, 0f);
             Arrays.fill(dcNext, 0f);
             for (int t = steps - 1; t >= 0; t--) {
@@ -470,18 +460,22 @@ final class BlasLstm implements AutoCloseable {
                     int a = t * rg + r * g;
                     int cur = t * rh + r * h;
                     int o = r * h;
+                    int ba = a + blockInput;
+                    int bf = a + forget;
+                    int bo = a + output;
+                    int bi = a + input;
                     for (int k = 0; k < h; k++) {
-                        float in = gate[a + k];
-                        float f = gate[a + h + k];
-                        float og = gate[a + 2 * h + k];
-                        float ig = gate[a + 3 * h + k];
+                        float in = gate[ba + k];
+                        float f = gate[bf + k];
+                        float og = gate[bo + k];
+                        float ig = gate[bi + k];
                         float tanhC = tc[cur + k];
                         float dh = dH[cur + k] + dhNext[o + k];
                         float dc = dh * og * (1f - tanhC * tanhC) + dcNext[o + k];
-                        dZ[a + k] = dc * ig * (1f - in * in);
-                        dZ[a + h + k] = dc * c[cur + k] * f * (1f - f);
-                        dZ[a + 2 * h + k] = dh * tanhC * og * (1f - og);
-                        dZ[a + 3 * h + k] = dc * in * ig * (1f - ig);
+                        dZ[ba + k] = dc * ig * (1f - in * in);
+                        dZ[bf + k] = dc * c[cur + k] * f * (1f - f);
+                        dZ[bo + k] = dh * tanhC * og * (1f - og);
+                        dZ[bi + k] = dc * in * ig * (1f - ig);
                         dcNext[o + k] = dc * f;
                     }
                 }

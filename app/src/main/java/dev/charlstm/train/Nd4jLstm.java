@@ -1,6 +1,7 @@
 package dev.charlstm.train;
 
 import dev.charlstm.model.ParameterLayout;
+import dev.charlstm.network.Gate;
 import java.util.Map;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -156,10 +157,10 @@ final class Nd4jLstm implements SegmentGradient {
         hidden[0] = carriedH[l];
         for (int t = 0; t < steps; t++) {
             INDArray z = rows(pre, t).add(hidden[t].mmul(rw));
-            INDArray in = Transforms.tanh(block(z, 0), true);
-            INDArray forget = Transforms.sigmoid(block(z, 1), true);
-            INDArray output = Transforms.sigmoid(block(z, 2), true);
-            INDArray inputGate = Transforms.sigmoid(block(z, 3), true);
+            INDArray in = Transforms.tanh(block(z, Gate.BLOCK_INPUT), true);
+            INDArray forget = Transforms.sigmoid(block(z, Gate.FORGET), true);
+            INDArray output = Transforms.sigmoid(block(z, Gate.OUTPUT), true);
+            INDArray inputGate = Transforms.sigmoid(block(z, Gate.INPUT), true);
             gates[t] = Nd4j.hstack(in, forget, output, inputGate);
             cells[t + 1] = forget.mul(cells[t]).addi(inputGate.mul(in));
             tanhCells[t] = Transforms.tanh(cells[t + 1], true);
@@ -176,10 +177,10 @@ final class Nd4jLstm implements SegmentGradient {
         INDArray[] dZ = new INDArray[steps];
         for (int t = steps - 1; t >= 0; t--) {
             INDArray g = s.gates()[t];
-            INDArray in = block(g, 0);
-            INDArray forget = block(g, 1);
-            INDArray output = block(g, 2);
-            INDArray inputGate = block(g, 3);
+            INDArray in = block(g, Gate.BLOCK_INPUT);
+            INDArray forget = block(g, Gate.FORGET);
+            INDArray output = block(g, Gate.OUTPUT);
+            INDArray inputGate = block(g, Gate.INPUT);
             INDArray tanhC = s.tanhCells()[t];
             INDArray dh = rows(dH, t).add(dhNext);
             INDArray dc = dh.mul(output).muli(oneMinusSquare(tanhC)).addi(dcNext);
@@ -198,10 +199,10 @@ final class Nd4jLstm implements SegmentGradient {
         return x.mul(x).rsubi(1f);
     }
 
-    /** Gate block {@code k} (0 block input, 1 forget, 2 output, 3 input gate) of a [rows][4H] array. */
-    private INDArray block(INDArray gates, int k) {
+    /** One {@link Gate}'s block of a [rows][4H] array. */
+    private INDArray block(INDArray gates, Gate gate) {
         int h = p.hidden();
-        return gates.get(NDArrayIndex.all(), NDArrayIndex.interval(k * h, (k + 1) * h));
+        return gates.get(NDArrayIndex.all(), NDArrayIndex.interval(gate.offset(h), gate.offset(h) + h));
     }
 
     private INDArray rows(INDArray timeMajor, int t) {
