@@ -26,7 +26,7 @@ import org.nd4j.linalg.schedule.StepSchedule;
  * MultiLayerNetwork net = NetworkFactory.build(TrainConfig.defaults(), Vocabulary.printable().size());
  * }</pre>
  */
-public final class NetworkFactory {
+final class NetworkFactory {
 
     private NetworkFactory() {}
 

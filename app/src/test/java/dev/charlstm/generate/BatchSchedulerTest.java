@@ -40,6 +40,31 @@ class BatchSchedulerTest {
     }
 
     @Test
+    void aCallerThatHasItsAnswerFindsItsPlaceFreeAtOnce() throws Exception {
+        // One place in the queue. The next request is submitted from the completion itself, as the
+        // service answers from it and a client can be back before the worker moves on.
+        try (BatchScheduler scheduler = new BatchScheduler(generator, 4, 1)) {
+            for (boolean failed : new boolean[] {false, true}) {
+                CompletableFuture<CompletableFuture<List<Sample>>> next = new CompletableFuture<>();
+                CompletableFuture<List<Sample>> first = scheduler.submit(options(1, 50), (i, text) -> {
+                    if (failed) {
+                        throw new IllegalStateException("listener gave up");
+                    }
+                });
+                first.whenComplete((samples, error) -> {
+                    try {
+                        next.complete(scheduler.submit(options(2, 5), (i, text) -> { })); // refused when still full
+                    } catch (Throwable t) {
+                        next.completeExceptionally(t);
+                    }
+                });
+                assertThat(next.get(30, TimeUnit.SECONDS).get(30, TimeUnit.SECONDS)).as("failed first: %s", failed)
+                        .hasSize(1);
+            }
+        }
+    }
+
+    @Test
     void requestsShareForwardStepsAndGetWhatTheyWouldGetAlone() throws Exception {
         try (BatchScheduler scheduler = new BatchScheduler(generator, 64, 64)) {
             CountDownLatch hold = new CountDownLatch(1);

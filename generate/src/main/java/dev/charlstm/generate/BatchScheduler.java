@@ -396,8 +396,8 @@ public final class BatchScheduler implements AutoCloseable {
     /** Fails a request that leaves the batch now: its streams stop and its counts are released. */
     private void fail(Request r, Throwable error) {
         r.streamList().forEach(SampleStream::cancel);
-        r.result.completeExceptionally(error);
         releaseCounts(r.owner, r.streams);
+        r.result.completeExceptionally(error);
     }
 
     /**
@@ -405,17 +405,21 @@ public final class BatchScheduler implements AutoCloseable {
      * sample done. Its counts are released only here, once none of its streams can be in a step.
      */
     private boolean retireIfOver(Request r) {
+        // The counts go back before the caller hears: a caller that has its answer and submits
+        // again at once must find its place free (the service answers from the completion).
         if (r.result.isDone()) {
             r.streamList().forEach(SampleStream::cancel);
+            releaseCounts(r.owner, r.streams);
         } else if (r.listener.failure != null) {
             r.streamList().forEach(SampleStream::cancel);
+            releaseCounts(r.owner, r.streams);
             r.result.completeExceptionally(r.listener.failure);
         } else if (r.streamList().stream().allMatch(SampleStream::done)) {
+            releaseCounts(r.owner, r.streams);
             r.result.complete(r.prepared.samples());
         } else {
             return false;
         }
-        releaseCounts(r.owner, r.streams);
         return true;
     }
 
