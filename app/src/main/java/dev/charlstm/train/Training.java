@@ -115,7 +115,7 @@ public final class Training {
         CorpusFiles.write(output.corpus(), source);
         Map<String, Object> planReport = null;
         double planSeconds = 0;
-        if (config.plan().equals("auto")) {
+        if (config.plan() == TrainConfig.Plan.AUTO) {
             long trainChars = corpus.split(config.validationFraction(), config.testFraction()).train().length;
             RunPlan plan = Planner.plan(config, request.fixedKeys(), trainChars,
                     new MeasuredThroughput(corpus.vocabulary().size(), Runtime.getRuntime().availableProcessors()),
@@ -196,7 +196,7 @@ public final class Training {
 
     /** ND4J's own threads: the BLAS engine does its own threading, and DL4J's LSTM ran fastest on one. */
     private static int nd4jThreads(TrainConfig config) {
-        return config.engine().equals("dl4j") && config.threads() > 0 ? config.threads() : 1;
+        return config.engine() == TrainConfig.Engine.DL4J && config.threads() > 0 ? config.threads() : 1;
     }
 
     /**

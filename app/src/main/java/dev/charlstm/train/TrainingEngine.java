@@ -33,14 +33,11 @@ enum TrainingEngine {
      *                                  with DL4J's wrong truncated gradient
      */
     static TrainingEngine choose(TrainConfig config, String backend) {
-        String wanted = config.engine();
-        TrainingEngine engine = switch (wanted) {
-            case "auto" -> backend.equals("cpu") ? BLAS : ND4J;
-            case "blas" -> BLAS;
-            case "nd4j" -> ND4J;
-            case "dl4j" -> DL4J;
-            default -> throw new IllegalArgumentException(
-                    "'engine' must be auto, blas, nd4j or dl4j, got '" + wanted + "'");
+        TrainingEngine engine = switch (config.engine()) {
+            case AUTO -> backend.equals("cpu") ? BLAS : ND4J;
+            case BLAS -> BLAS;
+            case ND4J -> ND4J;
+            case DL4J -> DL4J;
         };
         if (engine == BLAS && !backend.equals("cpu")) {
             throw new IllegalArgumentException("engine 'blas' runs on the CPU backend only, and this one is '" + backend
