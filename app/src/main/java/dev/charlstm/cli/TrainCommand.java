@@ -1,12 +1,17 @@
 package dev.charlstm.cli;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.charlstm.text.Vocabulary;
 import dev.charlstm.train.TrainConfig;
 import dev.charlstm.train.Training;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -123,11 +128,13 @@ final class TrainCommand implements Callable<Integer> {
     private int train(TrainConfig effective, List<String> overrides, OutputLock lock) throws Exception {
         long started = System.nanoTime();
         // What the user fixed, a planned run keeps: every --set key and every key of a --config file.
-        java.util.Set<String> fixed = new java.util.HashSet<>(Training.Request.keysOf(set));
+        Set<String> fixed = new HashSet<>(Training.Request.keysOf(set));
         if (config != null) {
             fixed.addAll(TrainConfig.keysIn(config));
         }
-        Training.Run run = Training.prepare(new Training.Request(effective, overrides, out, resume, !noProgress, fixed));
+        // Data preparation (the live page, its snapshot, a URL or a file) is the command's to choose.
+        Training.Run run = Training.prepare(new Training.Request(effective, overrides, out, resume, !noProgress, fixed),
+                new CorpusSetting());
         Thread hook = new Thread(() -> {
             System.err.println("\ncharlstm: interrupted, writing a checkpoint...");
             try {
@@ -135,7 +142,7 @@ final class TrainCommand implements Callable<Integer> {
                 lock.close(); // the JVM may halt before the main thread gets to release it
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-            } catch (java.io.IOException e) {
+            } catch (IOException e) {
                 // the OS releases the lock with the process anyway
             }
         }, "charlstm-stop");
@@ -168,9 +175,9 @@ final class TrainCommand implements Callable<Integer> {
     /** The wall time of every run of this model so far, from the metrics the trainer just wrote. */
     private static Double totalSeconds(Path outDir) {
         try {
-            var node = new com.fasterxml.jackson.databind.ObjectMapper().readTree(outDir.resolve("metrics.json").toFile());
+            JsonNode node = new ObjectMapper().readTree(outDir.resolve("metrics.json").toFile());
             return node.hasNonNull("wall_seconds") ? node.get("wall_seconds").asDouble() : null;
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             return null;
         }
     }

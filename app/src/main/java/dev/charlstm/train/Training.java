@@ -1,21 +1,24 @@
 package dev.charlstm.train;
 
 import dev.charlstm.corpus.Corpus;
+import dev.charlstm.corpus.SourceText;
+import dev.charlstm.corpus.TextSource;
 import dev.charlstm.text.Vocabulary;
 import dev.charlstm.io.AtomicFiles;
 import dev.charlstm.model.Backend;
 import dev.charlstm.model.ModelFile;
 import dev.charlstm.model.ModelFileException;
 import dev.charlstm.model.ModelMetadata;
-import dev.charlstm.scrape.CorpusFiles;
-import dev.charlstm.scrape.ScrapeException;
-import dev.charlstm.scrape.ScrapeResult;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.io.InputStream;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Properties;
 import java.util.Set;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.slf4j.Logger;
@@ -60,7 +63,7 @@ public final class Training {
 
         /** The keys of {@code key=value} lines. */
         public static Set<String> keysOf(List<String> assignments) {
-            Set<String> keys = new java.util.HashSet<>();
+            Set<String> keys = new HashSet<>();
             for (String a : assignments) {
                 int eq = a.indexOf('=');
                 if (eq > 0) {
@@ -100,19 +103,30 @@ public final class Training {
         }
     }
 
-    /** Prepares a run: resolves the corpus, builds or restores the network. */
-    public static Run prepare(Request request) throws IOException, ScrapeException, ModelFileException {
-        return request.resumeDir() == null ? fresh(request) : resumed(request);
+    /** Prepares a run whose {@code corpus} setting names a text file ({@link TextSource#FILES}). */
+    public static Run prepare(Request request) throws IOException, ModelFileException {
+        return prepare(request, TextSource.FILES);
     }
 
-    private static Run fresh(Request request) throws IOException, ScrapeException {
+    /**
+     * Prepares a run: reads the corpus through {@code texts}, builds or restores the network.
+     *
+     * @param texts what the {@code corpus} setting may name (files; the command line adds pages); a
+     *              resumed run with an unchanged setting reads the copy it saved instead
+     */
+    public static <E extends Exception> Run prepare(Request request, TextSource<E> texts)
+            throws IOException, ModelFileException, E {
+        return request.resumeDir() == null ? fresh(request, texts) : resumed(request, texts);
+    }
+
+    private static <E extends Exception> Run fresh(Request request, TextSource<E> texts) throws IOException, E {
         TrainConfig config = request.config();
         Backend.useThreads(nd4jThreads(config));
         Path outDir = request.outDir() != null ? request.outDir() : Path.of("models", config.name());
         TrainingOutput output = new TrainingOutput(outDir);
-        ScrapeResult source = CorpusSource.resolve(config.corpus());
+        SourceText source = texts.read(config.corpus());
         Corpus corpus = corpus(source, config.strict());
-        CorpusFiles.write(output.corpus(), source);
+        source.write(output.corpus());
         Map<String, Object> planReport = null;
         double planSeconds = 0;
         if (config.plan() == TrainConfig.Plan.AUTO) {
@@ -128,19 +142,20 @@ public final class Training {
         MultiLayerNetwork net = NetworkFactory.build(config, corpus.vocabulary().size());
         log.info("Network: embedding {} -> LSTM {} x {} -> softmax {}; {} parameters", config.embeddingSize(),
                 config.hiddenSize(), config.layers(), corpus.vocabulary().size(), net.numParams());
-        Trainer trainer = new Trainer(config, corpus, source.provenance().source() + ":" + source.provenance().url(),
+        Trainer trainer = new Trainer(config, corpus, source.origin(),
                 output, net, new TrainingState(), request.showProgress(), planReport);
         trainer.spentBeforeStart(planSeconds); // the plan's probe counts against --max-seconds
         return new Run(trainer, output);
     }
 
-    private static Run resumed(Request request) throws IOException, ScrapeException, ModelFileException {
+    private static <E extends Exception> Run resumed(Request request, TextSource<E> texts)
+            throws IOException, ModelFileException, E {
         Path checkpoint = TrainingOutput.findCheckpoint(request.resumeDir());
         ModelFile.Loaded loaded = ModelFile.load(checkpoint, true);
         byte[] stateJson = loaded.checkpointState().orElseThrow(() -> new IllegalArgumentException(
                 checkpoint + " is a finished model, not a checkpoint: it has no training state to resume"));
         TrainingState state = TrainingState.fromJson(stateJson);
-        Map<String, Object> hyperparameters = new java.util.LinkedHashMap<>(loaded.metadata().hyperparameters());
+        Map<String, Object> hyperparameters = new LinkedHashMap<>(loaded.metadata().hyperparameters());
         // Checkpoints from before the test split validated on the whole tail, all of it each time: keep that.
         hyperparameters.putIfAbsent("test_fraction", 0.0);
         hyperparameters.putIfAbsent("eval_chars", 0);
@@ -150,8 +165,8 @@ public final class Training {
         Path outDir = request.outDir() != null ? request.outDir() : request.resumeDir();
         TrainingOutput output = new TrainingOutput(outDir);
         Path savedCorpus = request.resumeDir().resolve("corpus.txt");
-        ScrapeResult source = config.corpus().equals(stored.corpus()) && savedCorpus.toFile().isFile()
-                ? CorpusSource.fromFile(savedCorpus) : CorpusSource.resolve(config.corpus());
+        SourceText source = config.corpus().equals(stored.corpus()) && Files.isRegularFile(savedCorpus)
+                ? SourceText.readFile(savedCorpus) : texts.read(config.corpus());
         Corpus corpus = corpus(source, config.strict());
         if (!corpus.sha256().equals(loaded.metadata().training().corpusSha256())) {
             throw new IllegalArgumentException("the corpus differs from the one " + checkpoint
@@ -159,7 +174,7 @@ public final class Training {
                     + loaded.metadata().training().corpusSha256() + ")");
         }
         if (!outDir.equals(request.resumeDir())) {
-            CorpusFiles.write(output.corpus(), source);
+            source.write(output.corpus());
             // The best weights so far live in the old run's best.zip; the new directory needs them
             // in case this run never beats them.
             Path best = TrainingOutput.bestCheckpointIn(request.resumeDir());
@@ -220,8 +235,8 @@ public final class Training {
 
     /** This build's version, from the properties Maven filters at build time. */
     public static String projectVersion() {
-        try (var in = Training.class.getResourceAsStream("/dev/charlstm/version.properties")) {
-            var props = new java.util.Properties();
+        try (InputStream in = Training.class.getResourceAsStream("/dev/charlstm/version.properties")) {
+            Properties props = new Properties();
             if (in != null) {
                 props.load(in);
             }
@@ -231,7 +246,7 @@ public final class Training {
         }
     }
 
-    private static Corpus corpus(ScrapeResult source, boolean strict) {
+    private static Corpus corpus(SourceText source, boolean strict) {
         Corpus corpus = Corpus.fromText(source.text(), Vocabulary.printable(), strict);
         if (corpus.normalization().droppedCount() > 0) {
             log.warn("Normalisation: {} (use --set strict=true to make this an error)",

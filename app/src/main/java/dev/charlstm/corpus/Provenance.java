@@ -1,4 +1,4 @@
-package dev.charlstm.scrape;
+package dev.charlstm.corpus;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -61,7 +61,8 @@ public record Provenance(String source, String url, Instant fetchedAt, int httpS
         return text.length() == chars && sha256Hex(text).equals(sha256);
     }
 
-    static String sha256Hex(String text) {
+    /** Lowercase hex SHA-256 of the UTF-8 bytes of {@code text}, as {@link #sha256()} holds it. */
+    public static String sha256Hex(String text) {
         try {
             MessageDigest digest = MessageDigest.getInstance("SHA-256");
             return HexFormat.of().formatHex(digest.digest(text.getBytes(StandardCharsets.UTF_8)));
