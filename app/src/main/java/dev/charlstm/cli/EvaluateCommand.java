@@ -2,6 +2,7 @@ package dev.charlstm.cli;
 
 import dev.charlstm.generate.Generator;
 import dev.charlstm.generate.Score;
+import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -37,7 +38,7 @@ final class EvaluateCommand implements Callable<Integer> {
         }
         String content;
         try {
-            content = StandardCharsets.UTF_8.newDecoder().decode(java.nio.ByteBuffer.wrap(Files.readAllBytes(text)))
+            content = StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(Files.readAllBytes(text)))
                     .toString();
         } catch (CharacterCodingException e) {
             throw new IllegalArgumentException("--text: " + text + " is not UTF-8 text");

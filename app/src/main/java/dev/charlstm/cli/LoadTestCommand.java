@@ -1,6 +1,7 @@
 package dev.charlstm.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.net.ConnectException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -8,10 +9,12 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -122,12 +125,12 @@ final class LoadTestCommand implements Callable<Integer> {
 
     private static String describe(Exception e) {
         for (Throwable c = e; c != null; c = c.getCause()) {
-            if (c instanceof java.net.ConnectException) {
+            if (c instanceof ConnectException) {
                 return "cannot connect (ConnectException" + (c.getMessage() == null ? "" : ": " + c.getMessage()) + ")";
             }
         }
         Throwable t = e;
-        while (t.getCause() != null && (t.getMessage() == null || t instanceof java.util.concurrent.ExecutionException)) {
+        while (t.getCause() != null && (t.getMessage() == null || t instanceof ExecutionException)) {
             t = t.getCause();
         }
         String m = t.getMessage() == null ? "" : ": " + t.getMessage();
@@ -136,7 +139,7 @@ final class LoadTestCommand implements Callable<Integer> {
 
     private Map<String, Object> run(HttpClient http, int concurrency, int perClient) throws Exception {
         ExecutorService pool = Executors.newFixedThreadPool(concurrency);
-        List<Double> latencies = java.util.Collections.synchronizedList(new ArrayList<>());
+        List<Double> latencies = Collections.synchronizedList(new ArrayList<>());
         AtomicInteger errors = new AtomicInteger();
         AtomicInteger chars = new AtomicInteger();
         AtomicReference<String> firstError = new AtomicReference<>();

@@ -1,9 +1,15 @@
 package dev.charlstm.cli;
 
+import dev.charlstm.generate.InvalidModelException;
 import dev.charlstm.model.ModelFileException;
 import dev.charlstm.scrape.ScrapeException;
+import dev.charlstm.train.TrainConfig;
+import dev.charlstm.train.Training;
 import java.io.PrintWriter;
+import java.nio.file.NoSuchFileException;
+import java.util.Collection;
 import java.util.List;
+import java.util.Locale;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
@@ -55,7 +61,7 @@ public final class Main implements Runnable {
         cli.setExecutionExceptionHandler(Main::handle);
         cli.setParameterExceptionHandler(Main::handleUsage);
         cli.getSubcommands().get("train").getCommandSpec().usageMessage()
-                .footer(dev.charlstm.train.TrainConfig.describeKeys().replace("%", "%%"));
+                .footer(TrainConfig.describeKeys().replace("%", "%%"));
         return cli.execute(args);
     }
 
@@ -96,11 +102,11 @@ public final class Main implements Runnable {
     }
 
     /** The name at the smallest edit distance from {@code word}, if it is close enough to be a typo. */
-    static String closest(String word, java.util.Collection<String> names) {
+    static String closest(String word, Collection<String> names) {
         String best = null;
         int bestDistance = Integer.MAX_VALUE;
         for (String name : names) {
-            int d = editDistance(word.toLowerCase(java.util.Locale.ROOT), name);
+            int d = editDistance(word.toLowerCase(Locale.ROOT), name);
             if (d < bestDistance) {
                 best = name;
                 bestDistance = d;
@@ -144,8 +150,8 @@ public final class Main implements Runnable {
 
     private static boolean isUsersInput(Exception e) {
         return e instanceof IllegalArgumentException || e instanceof ModelFileException
-                || e instanceof dev.charlstm.generate.InvalidModelException
-                || e instanceof ScrapeException || e instanceof java.nio.file.NoSuchFileException;
+                || e instanceof InvalidModelException
+                || e instanceof ScrapeException || e instanceof NoSuchFileException;
     }
 
     static String oneLine(Throwable e) {
@@ -159,7 +165,7 @@ public final class Main implements Runnable {
     static final class Version implements CommandLine.IVersionProvider {
         @Override
         public String[] getVersion() {
-            return new String[] {"charlstm " + dev.charlstm.train.Training.projectVersion()};
+            return new String[] {"charlstm " + Training.projectVersion()};
         }
     }
 }

@@ -2,6 +2,7 @@ package dev.charlstm.cli;
 
 import dev.charlstm.train.TrainConfig;
 import java.util.Locale;
+import org.bytedeco.javacpp.Pointer;
 
 /**
  * What training a configuration will take in memory, checked against this JVM's limits before
@@ -27,8 +28,8 @@ final class MemoryBudget {
     record Limits(long heap, long nativeBytes, long physicalBytes) {
         /** This JVM's: -Xmx, -Dorg.bytedeco.javacpp.maxbytes and -Dorg.bytedeco.javacpp.maxphysicalbytes. */
         static Limits ofThisJvm() {
-            return new Limits(Runtime.getRuntime().maxMemory(), org.bytedeco.javacpp.Pointer.maxBytes(),
-                    org.bytedeco.javacpp.Pointer.maxPhysicalBytes());
+            return new Limits(Runtime.getRuntime().maxMemory(), Pointer.maxBytes(),
+                    Pointer.maxPhysicalBytes());
         }
     }
 

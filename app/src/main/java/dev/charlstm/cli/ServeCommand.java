@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.function.Function;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -48,7 +49,7 @@ final class ServeCommand implements Callable<Integer> {
     Path tokenFile;
 
     /** The environment, as a field so that tests can give their own. */
-    java.util.function.Function<String, String> environment = System::getenv;
+    Function<String, String> environment = System::getenv;
 
     @Option(names = "--max-per-client", paramLabel = "N",
             description = "Requests one client address may have in progress before it gets 429 "

@@ -1,5 +1,6 @@
 package dev.charlstm.corpus;
 
+import java.util.Arrays;
 import java.util.Random;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
@@ -74,7 +75,7 @@ public final class ChunkSampler {
         int[] starts = starts(seed, iteration);
         int[][] windows = new int[batchSize][];
         for (int b = 0; b < batchSize; b++) {
-            windows[b] = java.util.Arrays.copyOfRange(ids, starts[b], starts[b] + chunkLength + 1);
+            windows[b] = Arrays.copyOfRange(ids, starts[b], starts[b] + chunkLength + 1);
         }
         return windows;
     }

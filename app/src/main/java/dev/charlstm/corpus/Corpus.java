@@ -7,6 +7,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Arrays;
 import java.util.HexFormat;
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -41,7 +42,7 @@ public final class Corpus {
         Objects.requireNonNull(raw, "raw");
         TextNormalizer normalizer = TextNormalizer.forVocabulary(vocabulary);
         TextNormalizer.Result result = strict
-                ? new TextNormalizer.Result(normalizer.normalizeStrict(raw), java.util.Map.of())
+                ? new TextNormalizer.Result(normalizer.normalizeStrict(raw), Map.of())
                 : normalizer.normalize(raw);
         if (result.text().isBlank()) {
             throw new IllegalArgumentException("the corpus is empty after normalisation"

@@ -74,7 +74,14 @@ public final class Training {
         }
     }
 
-    /** The outcome of a run, as the command line reports it. */
+    /**
+     * The outcome of a run, as the command line reports it.
+     *
+     * @param model             the model written, or null when none was
+     * @param stopReason        why the run stopped, as {@code metrics.json} says it
+     * @param bestValLossNats   NaN when no validation completed
+     * @param diverged          whether the loss stopped being finite
+     */
     public record Summary(Path model, Path outDir, String stopReason, long iterations, double bestValLossNats,
                           double trainCharsPerSecond, boolean diverged) {}
 
@@ -88,6 +95,7 @@ public final class Training {
             this.output = output;
         }
 
+        /** Trains until a stop condition and writes the model, the metrics and the chart. */
         public Summary execute() throws IOException {
             Trainer.Result r = trainer.run();
             TrainingState s = r.state();
