@@ -28,8 +28,13 @@ import org.slf4j.LoggerFactory;
  * Trains a model from a configuration, or resumes one from its checkpoint: the entry point of
  * the {@code train} command.
  *
+ * <p>The text comes in through a {@link TextSource}: {@link TextSource#FILES} by default, or
+ * whatever the caller prepares (the command line adds the live FAQ page and URLs).
+ *
  * <pre>{@code
- * Training.Summary s = Training.start(new Training.Request(TrainConfig.defaults(), null, Path.of("models/faq"), null, true));
+ * TrainConfig config = TrainConfig.defaults().with("corpus", "data/faq.txt");
+ * Training.Summary s = Training.prepare(new Training.Request(config, null, Path.of("models/faq"), null, true))
+ *         .execute();
  * System.out.println(s.model() + " " + s.bestValLossNats());
  * }</pre>
  */
