@@ -1,6 +1,5 @@
 package dev.charlstm.cli;
 
-import dev.charlstm.scrape.CorpusFiles;
 import dev.charlstm.scrape.FaqScraper;
 import dev.charlstm.scrape.ScrapeResult;
 import java.net.URI;
@@ -29,7 +28,7 @@ final class ScrapeCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--url must be an http or https URL, got '" + url + "'");
         }
         ScrapeResult result = snapshot ? FaqScraper.snapshot() : FaqScraper.withDefaults().scrape(url);
-        CorpusFiles.write(out, result);
+        result.sourceText().write(out);
         System.out.printf("Wrote %s: %,d characters in %d entries from %s (%s), SHA-256 %s%n", out,
                 result.text().length(), result.entries(), result.provenance().url(), result.provenance().source(),
                 result.provenance().sha256());

@@ -131,7 +131,9 @@ final class TrainCommand implements Callable<Integer> {
         if (config != null) {
             fixed.addAll(TrainConfig.keysIn(config));
         }
-        Training.Run run = Training.prepare(new Training.Request(effective, overrides, out, resume, !noProgress, fixed));
+        // Data preparation (the live page, its snapshot, a URL or a file) is the command's to choose.
+        Training.Run run = Training.prepare(new Training.Request(effective, overrides, out, resume, !noProgress, fixed),
+                new CorpusSetting());
         Thread hook = new Thread(() -> {
             System.err.println("\ncharlstm: interrupted, writing a checkpoint...");
             try {

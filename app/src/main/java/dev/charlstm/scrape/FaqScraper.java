@@ -1,5 +1,6 @@
 package dev.charlstm.scrape;
 
+import dev.charlstm.corpus.Provenance;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -27,7 +28,7 @@ import org.slf4j.LoggerFactory;
  *     if (!e.isNetworkUnreachable()) throw e;
  *     faq = FaqScraper.snapshot();
  * }
- * CorpusFiles.write(Path.of("data/faq.txt"), faq);
+ * faq.sourceText().write(Path.of("data/faq.txt"));
  * }</pre>
  */
 public final class FaqScraper {

@@ -1,8 +1,10 @@
 package dev.charlstm.scrape;
 
-import java.nio.file.Path;
-import java.time.Instant;
-import java.time.temporal.ChronoUnit;
+import dev.charlstm.corpus.Provenance;
+import dev.charlstm.corpus.SourceText;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -14,6 +16,7 @@ import java.util.Objects;
  * <pre>{@code
  * ScrapeResult r = FaqScraper.withDefaults().scrape(FaqScraper.DEFAULT_URL);
  * System.out.println(r.entries() + " entries, " + r.provenance().chars() + " chars");
+ * r.sourceText().write(Path.of("data/faq.txt")); // and data/faq.txt.provenance.json
  * }</pre>
  *
  * @param text       the corpus text
@@ -50,31 +53,16 @@ public record ScrapeResult(String text, Provenance provenance, int entries, Extr
         return provenance.source().equals("snapshot");
     }
 
-    /**
-     * A corpus read from a plain text file: provenance source {@code "file"}, the file's URI, HTTP status 0.
-     *
-     * <pre>{@code
-     * ScrapeResult r = ScrapeResult.fromFile(path, Files.readString(path));
-     * }</pre>
-     */
-    public static ScrapeResult fromFile(Path file, String text) {
-        Objects.requireNonNull(file, "file");
-        Objects.requireNonNull(text, "text");
-        String url = file.toAbsolutePath().normalize().toUri().toString();
-        Instant readAt = Instant.now().truncatedTo(ChronoUnit.MILLIS);
-        return new ScrapeResult(text, Provenance.of("file", url, readAt, 0, null, text));
+    /** The text with its provenance and what the extractor did, as training and the corpus files take it. */
+    public SourceText sourceText() {
+        Map<String, Integer> byRule = new LinkedHashMap<>();
+        extraction.droppedByRule().forEach((rule, n) -> byRule.put(rule.id(), n));
+        String shape = extraction.shape().name().toLowerCase(Locale.ROOT).replace('_', '-');
+        return new SourceText(text, provenance, entries,
+                new SourceText.Extraction(shape, extraction.entries(), extraction.dropped(), byRule));
     }
 
     static int countEntries(String text) {
-        int entries = 0;
-        boolean inEntry = false;
-        for (String line : text.split("\n", -1)) {
-            boolean blank = line.isBlank();
-            if (!blank && !inEntry) {
-                entries++;
-            }
-            inEntry = !blank;
-        }
-        return entries;
+        return SourceText.countEntries(text);
     }
 }

@@ -10,19 +10,55 @@ import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
 import org.knowm.xchart.XYSeries;
+import org.knowm.xchart.style.Styler;
 import org.knowm.xchart.style.markers.SeriesMarkers;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
-/** Draws training and validation loss against iterations as {@code loss.png}. */
-final class LossChart {
+/**
+ * Draws training and validation loss against iterations as {@code loss.png}: redrawn at every
+ * checkpoint, so the chart shows a run in progress too, and at the end.
+ */
+final class LossChart implements TrainingListener {
 
-    private LossChart() {}
+    private static final Logger log = LoggerFactory.getLogger(LossChart.class);
 
+    private final Path png;
+    private final String title;
+
+    LossChart(Path png, String title) {
+        this.png = png;
+        this.title = title;
+    }
+
+    @Override
+    public void onValidation(TrainingState state, double valLoss, boolean checkpointed) {
+        if (checkpointed) {
+            redraw(state);
+        }
+    }
+
+    @Override
+    public void onEnd(TrainingState state, Trainer.Outcome outcome) {
+        redraw(state);
+    }
+
+    /** Draws the chart; a chart that cannot be drawn is a warning, never the end of a run. */
+    void redraw(TrainingState state) {
+        try {
+            write(png, state, title);
+        } catch (IOException | RuntimeException e) {
+            log.warn("Could not draw {}: {}", png, e.toString());
+        }
+    }
+
+    /** Draws the curves of {@code state} into {@code png}, replacing it atomically. */
     static void write(Path png, TrainingState state, String title) throws IOException {
         System.setProperty("java.awt.headless", "true");
         XYChart chart = new XYChartBuilder().width(900).height(500).title(title)
                 .xAxisTitle("iteration").yAxisTitle("loss (nats per character)").build();
         chart.getStyler().setChartBackgroundColor(Color.WHITE);
-        chart.getStyler().setLegendPosition(org.knowm.xchart.style.Styler.LegendPosition.InsideNE);
+        chart.getStyler().setLegendPosition(Styler.LegendPosition.InsideNE);
         List<TrainingState.Point> curve = state.trainCurve;
         if (!curve.isEmpty()) {
             XYSeries train = chart.addSeries("training (per iteration)",

@@ -9,7 +9,9 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.SortedSet;
 import java.util.TreeMap;
+import java.util.TreeSet;
 
 /**
  * Validation loss as a function of training iterations, per candidate network and per corpus
@@ -94,15 +96,15 @@ final class LossCurves {
     }
 
     /** Training-text sizes the study measured any candidate on. */
-    java.util.SortedSet<Integer> corpora() {
-        java.util.SortedSet<Integer> all = new java.util.TreeSet<>();
+    SortedSet<Integer> corpora() {
+        SortedSet<Integer> all = new TreeSet<>();
         curves.values().forEach(byCorpus -> all.addAll(byCorpus.keySet()));
         return all;
     }
 
     /** Training-text sizes the study measured {@code candidate} on. */
-    java.util.SortedSet<Integer> corporaOf(String candidate) {
-        return new java.util.TreeSet<>(curves.getOrDefault(candidate, new TreeMap<>()).keySet());
+    SortedSet<Integer> corporaOf(String candidate) {
+        return new TreeSet<>(curves.getOrDefault(candidate, new TreeMap<>()).keySet());
     }
 
     /**

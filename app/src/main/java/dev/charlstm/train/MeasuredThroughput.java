@@ -52,7 +52,7 @@ final class MeasuredThroughput implements ThroughputProbe {
                 return (double) rows * steps / best(() -> net.fit(data));
             }
             int[][] windows = sampler.windows(candidate.seed(), 0);
-            int threads = Trainer.blasThreads(candidate, rows, cores);
+            int threads = TrainingEngine.blasThreads(candidate, rows, cores);
             try (TruncatedBptt fit = new TruncatedBptt(net, engine, rows, steps, threads)) {
                 long[] seed = {0};
                 Runnable segment = () -> fit.fit(windows, seed[0]++);

@@ -37,7 +37,7 @@ final class NetworkFactory {
      * {@code iterations}).
      */
     static ISchedule learningRate(TrainConfig c, int segmentsPerIteration) {
-        if (c.lrSchedule().equals("cosine")) {
+        if (c.lrSchedule() == TrainConfig.LrSchedule.COSINE) {
             long iterations = c.lrScheduleEnd() > 0 ? c.lrScheduleEnd() : c.iterations();
             int total = (int) Math.min(Integer.MAX_VALUE / 2, Math.max(2, iterations * segmentsPerIteration));
             return new WarmupCosineSchedule(c.learningRate(), total / 20, total, 0.1);

@@ -3,8 +3,9 @@ package dev.charlstm.train;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Plans a training run for the machine, the text and the budget in front of it: which network,
@@ -26,7 +27,7 @@ import java.util.Set;
  */
 final class Planner {
 
-    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(Planner.class);
+    private static final Logger log = LoggerFactory.getLogger(Planner.class);
 
     /** A network the study measured, with the batch and dropout it was measured with. */
     record Candidate(String name, int layers, int hidden, int batch, double dropout) {}
@@ -110,7 +111,7 @@ final class Planner {
             long bestAt = Math.round((double) studyBest * batchOf(best.curve()) / (best.batch() * config.workers()));
             chosen = chosen.with("eval_every", evalEvery(Math.min(best.iterations(), Math.max(1, bestAt))));
         }
-        if (chosen.lrSchedule().equals("cosine") && !fixed.contains("lr_schedule_end")) {
+        if (chosen.lrSchedule() == TrainConfig.LrSchedule.COSINE && !fixed.contains("lr_schedule_end")) {
             chosen = chosen.with("lr_schedule_end", best.iterations()); // the decay ends where the budget does
         }
         return new RunPlan(chosen, scored, best, trainChars, config.maxSeconds(), config.iterations(), probeSeconds,

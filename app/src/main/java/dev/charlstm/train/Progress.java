@@ -1,7 +1,10 @@
 package dev.charlstm.train;
 
 import java.io.PrintStream;
+import java.text.DecimalFormat;
+import java.text.DecimalFormatSymbols;
 import java.time.Duration;
+import java.util.Locale;
 import me.tongfei.progressbar.ConsoleProgressBarConsumer;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
@@ -16,7 +19,7 @@ import org.slf4j.LoggerFactory;
  */
 abstract class Progress implements AutoCloseable {
 
-    private static final Logger log = LoggerFactory.getLogger(Trainer.class);
+    private static final Logger log = LoggerFactory.getLogger(Progress.class);
 
     /** A bar on an interactive terminal, periodic log lines otherwise, nothing when disabled. */
     static Progress create(boolean enabled, long startIteration, long maxIterations) {
@@ -56,8 +59,7 @@ abstract class Progress implements AutoCloseable {
         return SPEED.format(perSecond);
     }
 
-    private static final java.text.DecimalFormat SPEED = new java.text.DecimalFormat("0.0",
-            java.text.DecimalFormatSymbols.getInstance(java.util.Locale.ROOT));
+    private static final DecimalFormat SPEED = new DecimalFormat("0.0", DecimalFormatSymbols.getInstance(Locale.ROOT));
 
     /** Makes room for a log line. */
     void beforeLog() { }
@@ -77,7 +79,7 @@ abstract class Progress implements AutoCloseable {
                     .setUpdateIntervalMillis(250)
                     .startsFrom(start, Duration.ZERO)
                     .setConsumer(new ConsoleProgressBarConsumer(err))
-                    .showSpeed((java.text.DecimalFormat) SPEED.clone())
+                    .showSpeed((DecimalFormat) SPEED.clone())
                     .build();
             total = max;
         }

@@ -1,21 +1,24 @@
 package dev.charlstm.train;
 
 import dev.charlstm.corpus.Corpus;
+import dev.charlstm.corpus.SourceText;
+import dev.charlstm.corpus.TextSource;
 import dev.charlstm.text.Vocabulary;
 import dev.charlstm.io.AtomicFiles;
 import dev.charlstm.model.Backend;
 import dev.charlstm.model.ModelFile;
 import dev.charlstm.generate.InvalidModelException;
 import dev.charlstm.format.ModelMetadata;
-import dev.charlstm.scrape.CorpusFiles;
-import dev.charlstm.scrape.ScrapeException;
-import dev.charlstm.scrape.ScrapeResult;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Properties;
 import java.util.Set;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.slf4j.Logger;
@@ -25,8 +28,13 @@ import org.slf4j.LoggerFactory;
  * Trains a model from a configuration, or resumes one from its checkpoint: the entry point of
  * the {@code train} command.
  *
+ * <p>The text comes in through a {@link TextSource}: {@link TextSource#FILES} by default, or
+ * whatever the caller prepares (the command line adds the live FAQ page and URLs).
+ *
  * <pre>{@code
- * Training.Summary s = Training.start(new Training.Request(TrainConfig.defaults(), null, Path.of("models/faq"), null, true));
+ * TrainConfig config = TrainConfig.defaults().with("corpus", "data/faq.txt");
+ * Training.Summary s = Training.prepare(new Training.Request(config, null, Path.of("models/faq"), null, true))
+ *         .execute();
  * System.out.println(s.model() + " " + s.bestValLossNats());
  * }</pre>
  */
@@ -60,7 +68,7 @@ public final class Training {
 
         /** The keys of {@code key=value} lines. */
         public static Set<String> keysOf(List<String> assignments) {
-            Set<String> keys = new java.util.HashSet<>();
+            Set<String> keys = new HashSet<>();
             for (String a : assignments) {
                 int eq = a.indexOf('=');
                 if (eq > 0) {
@@ -71,7 +79,14 @@ public final class Training {
         }
     }
 
-    /** The outcome of a run, as the command line reports it. */
+    /**
+     * The outcome of a run, as the command line reports it.
+     *
+     * @param model             the model written, or null when none was
+     * @param stopReason        why the run stopped, as {@code metrics.json} says it
+     * @param bestValLossNats   NaN when no validation completed
+     * @param diverged          whether the loss stopped being finite
+     */
     public record Summary(Path model, Path outDir, String stopReason, long iterations, double bestValLossNats,
                           double trainCharsPerSecond, boolean diverged) {}
 
@@ -85,6 +100,7 @@ public final class Training {
             this.output = output;
         }
 
+        /** Trains until a stop condition and writes the model, the metrics and the chart. */
         public Summary execute() throws IOException {
             Trainer.Result r = trainer.run();
             TrainingState s = r.state();
@@ -100,22 +116,33 @@ public final class Training {
         }
     }
 
-    /** Prepares a run: resolves the corpus, builds or restores the network. */
-    public static Run prepare(Request request) throws IOException, ScrapeException, InvalidModelException {
-        return request.resumeDir() == null ? fresh(request) : resumed(request);
+    /** Prepares a run whose {@code corpus} setting names a text file ({@link TextSource#FILES}). */
+    public static Run prepare(Request request) throws IOException, InvalidModelException {
+        return prepare(request, TextSource.FILES);
     }
 
-    private static Run fresh(Request request) throws IOException, ScrapeException {
+    /**
+     * Prepares a run: reads the corpus through {@code texts}, builds or restores the network.
+     *
+     * @param texts what the {@code corpus} setting may name (files; the command line adds pages); a
+     *              resumed run with an unchanged setting reads the copy it saved instead
+     */
+    public static <E extends Exception> Run prepare(Request request, TextSource<E> texts)
+            throws IOException, InvalidModelException, E {
+        return request.resumeDir() == null ? fresh(request, texts) : resumed(request, texts);
+    }
+
+    private static <E extends Exception> Run fresh(Request request, TextSource<E> texts) throws IOException, E {
         TrainConfig config = request.config();
         Backend.useThreads(nd4jThreads(config));
         Path outDir = request.outDir() != null ? request.outDir() : Path.of("models", config.name());
         TrainingOutput output = new TrainingOutput(outDir);
-        ScrapeResult source = CorpusSource.resolve(config.corpus());
+        SourceText source = texts.read(config.corpus());
         Corpus corpus = corpus(source, config.strict());
-        CorpusFiles.write(output.corpus(), source);
+        source.write(output.corpus());
         Map<String, Object> planReport = null;
         double planSeconds = 0;
-        if (config.plan().equals("auto")) {
+        if (config.plan() == TrainConfig.Plan.AUTO) {
             long trainChars = corpus.split(config.validationFraction(), config.testFraction()).train().length;
             RunPlan plan = Planner.plan(config, request.fixedKeys(), trainChars,
                     new MeasuredThroughput(corpus.vocabulary().size(), Runtime.getRuntime().availableProcessors()),
@@ -128,19 +155,20 @@ public final class Training {
         MultiLayerNetwork net = NetworkFactory.build(config, corpus.vocabulary().size());
         log.info("Network: embedding {} -> LSTM {} x {} -> softmax {}; {} parameters", config.embeddingSize(),
                 config.hiddenSize(), config.layers(), corpus.vocabulary().size(), net.numParams());
-        Trainer trainer = new Trainer(config, corpus, source.provenance().source() + ":" + source.provenance().url(),
+        Trainer trainer = new Trainer(config, corpus, source.origin(),
                 output, net, new TrainingState(), request.showProgress(), planReport);
         trainer.spentBeforeStart(planSeconds); // the plan's probe counts against --max-seconds
         return new Run(trainer, output);
     }
 
-    private static Run resumed(Request request) throws IOException, ScrapeException, InvalidModelException {
+    private static <E extends Exception> Run resumed(Request request, TextSource<E> texts)
+            throws IOException, InvalidModelException, E {
         Path checkpoint = TrainingOutput.findCheckpoint(request.resumeDir());
         ModelFile.Loaded loaded = ModelFile.load(checkpoint, true);
         byte[] stateJson = loaded.checkpointState().orElseThrow(() -> new IllegalArgumentException(
                 checkpoint + " is a finished model, not a checkpoint: it has no training state to resume"));
         TrainingState state = TrainingState.fromJson(stateJson);
-        Map<String, Object> hyperparameters = new java.util.LinkedHashMap<>(loaded.metadata().hyperparameters());
+        Map<String, Object> hyperparameters = new LinkedHashMap<>(loaded.metadata().hyperparameters());
         // Checkpoints from before the test split validated on the whole tail, all of it each time: keep that.
         hyperparameters.putIfAbsent("test_fraction", 0.0);
         hyperparameters.putIfAbsent("eval_chars", 0);
@@ -150,8 +178,8 @@ public final class Training {
         Path outDir = request.outDir() != null ? request.outDir() : request.resumeDir();
         TrainingOutput output = new TrainingOutput(outDir);
         Path savedCorpus = request.resumeDir().resolve("corpus.txt");
-        ScrapeResult source = config.corpus().equals(stored.corpus()) && savedCorpus.toFile().isFile()
-                ? CorpusSource.fromFile(savedCorpus) : CorpusSource.resolve(config.corpus());
+        SourceText source = config.corpus().equals(stored.corpus()) && Files.isRegularFile(savedCorpus)
+                ? SourceText.readFile(savedCorpus) : texts.read(config.corpus());
         Corpus corpus = corpus(source, config.strict());
         if (!corpus.sha256().equals(loaded.metadata().training().corpusSha256())) {
             throw new IllegalArgumentException("the corpus differs from the one " + checkpoint
@@ -159,7 +187,7 @@ public final class Training {
                     + loaded.metadata().training().corpusSha256() + ")");
         }
         if (!outDir.equals(request.resumeDir())) {
-            CorpusFiles.write(output.corpus(), source);
+            source.write(output.corpus());
             // The best weights so far live in the old run's best.zip; the new directory needs them
             // in case this run never beats them.
             Path best = TrainingOutput.bestCheckpointIn(request.resumeDir());
@@ -196,7 +224,7 @@ public final class Training {
 
     /** ND4J's own threads: the BLAS engine does its own threading, and DL4J's LSTM ran fastest on one. */
     private static int nd4jThreads(TrainConfig config) {
-        return config.engine().equals("dl4j") && config.threads() > 0 ? config.threads() : 1;
+        return config.engine() == TrainConfig.Engine.DL4J && config.threads() > 0 ? config.threads() : 1;
     }
 
     /**
@@ -220,8 +248,8 @@ public final class Training {
 
     /** This build's version, from the properties Maven filters at build time. */
     public static String projectVersion() {
-        try (var in = Training.class.getResourceAsStream("/dev/charlstm/version.properties")) {
-            var props = new java.util.Properties();
+        try (InputStream in = Training.class.getResourceAsStream("/dev/charlstm/version.properties")) {
+            Properties props = new Properties();
             if (in != null) {
                 props.load(in);
             }
@@ -231,7 +259,7 @@ public final class Training {
         }
     }
 
-    private static Corpus corpus(ScrapeResult source, boolean strict) {
+    private static Corpus corpus(SourceText source, boolean strict) {
         Corpus corpus = Corpus.fromText(source.text(), Vocabulary.printable(), strict);
         if (corpus.normalization().droppedCount() > 0) {
             log.warn("Normalisation: {} (use --set strict=true to make this an error)",

@@ -1,6 +1,9 @@
 package dev.charlstm.train;
 
+import dev.charlstm.corpus.ChunkSampler;
+import dev.charlstm.model.Backend;
 import java.util.Locale;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 
 /**
  * What computes the training gradient, chosen once per run from the {@code engine} key and the
@@ -16,6 +19,9 @@ import java.util.Locale;
  *       single segment.</li>
  * </ul>
  * {@code auto}, the default, is {@link #BLAS} on the CPU and {@link #ND4J} elsewhere.
+ *
+ * <p>Chosen once per run; the trainer then asks the engine for its threads and its fit step
+ * instead of testing which one it has.
  */
 enum TrainingEngine {
     BLAS, ND4J, DL4J;
@@ -28,19 +34,16 @@ enum TrainingEngine {
     /**
      * The engine that runs for a configuration on a backend.
      *
-     * @param backend {@code "cpu"}, {@code "cuda"}, … ({@link dev.charlstm.model.Backend#name()})
+     * @param backend {@code "cpu"}, {@code "cuda"}, … ({@link Backend#name()})
      * @throws IllegalArgumentException when the configured engine cannot run here, or would train
      *                                  with DL4J's wrong truncated gradient
      */
     static TrainingEngine choose(TrainConfig config, String backend) {
-        String wanted = config.engine();
-        TrainingEngine engine = switch (wanted) {
-            case "auto" -> backend.equals("cpu") ? BLAS : ND4J;
-            case "blas" -> BLAS;
-            case "nd4j" -> ND4J;
-            case "dl4j" -> DL4J;
-            default -> throw new IllegalArgumentException(
-                    "'engine' must be auto, blas, nd4j or dl4j, got '" + wanted + "'");
+        TrainingEngine engine = switch (config.engine()) {
+            case AUTO -> backend.equals("cpu") ? BLAS : ND4J;
+            case BLAS -> BLAS;
+            case ND4J -> ND4J;
+            case DL4J -> DL4J;
         };
         if (engine == BLAS && !backend.equals("cpu")) {
             throw new IllegalArgumentException("engine 'blas' runs on the CPU backend only, and this one is '" + backend
@@ -55,4 +58,34 @@ enum TrainingEngine {
         }
         return engine;
     }
+
+    /**
+     * Opens this engine's training step on {@code net}, drawing its chunks from {@code sampler}.
+     *
+     * @param threads what {@link #threads} gives for the run
+     */
+    FitStep open(MultiLayerNetwork net, TrainConfig config, ChunkSampler sampler, int threads) {
+        return this == DL4J ? new Dl4jFit(net, sampler, config.seed())
+                : new TruncatedFit(net, this, config, sampler, threads);
+    }
+
+    /** The threads the engine trains with: batch shards for {@link #BLAS}, ND4J's threads otherwise. */
+    int threads(TrainConfig config) {
+        return this == BLAS
+                ? blasThreads(config, config.batchSize() * config.workers(), Runtime.getRuntime().availableProcessors())
+                : Backend.threads();
+    }
+
+    /**
+     * Unless configured, one shard per core, but none thinner than {@value #MIN_SHARD_ROWS} rows:
+     * below that a matrix product per time step costs about as much as a wider one.
+     */
+    static int blasThreads(TrainConfig config, int rows, int cores) {
+        if (config.threads() > 0) {
+            return config.threads();
+        }
+        return Math.max(1, Math.min(cores, rows / MIN_SHARD_ROWS));
+    }
+
+    static final int MIN_SHARD_ROWS = 16;
 }

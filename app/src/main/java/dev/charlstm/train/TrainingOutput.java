@@ -49,13 +49,18 @@ final class TrainingOutput {
                 + " (expected checkpoints/latest.zip)");
     }
 
+    /** Writes a checkpoint: the network with its optimiser state, the metadata and the run state. */
     void saveCheckpoint(Path file, MultiLayerNetwork net, ModelMetadata metadata, TrainingState state)
             throws IOException {
         ModelFile.saveCheckpoint(file, net, metadata, state.toJson());
     }
 
-    /** @param engine the training engine that ran ({@link TrainingEngine#key()}), with its thread count */
     /**
+     * Writes {@code metrics.json}: speed, losses, the stop reason, the engine, the corpus, the
+     * configuration, the plan and every validation.
+     *
+     * @param engine  the training engine that ran ({@link TrainingEngine#key()})
+     * @param threads its thread count
      * @param heldOut the chosen model's losses on the held-out text (test, whole validation)
      * @param plan    what the planner measured and chose, or null when the run was not planned
      */
@@ -90,6 +95,7 @@ final class TrainingOutput {
         AtomicFiles.write(metrics(), JSON.writeValueAsBytes(m));
     }
 
+    /** This build's version ({@link Training#projectVersion()}). */
     static String projectVersion() {
         return Training.projectVersion();
     }

@@ -36,18 +36,38 @@ final class TrainingState {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
+    /** The form stored in checkpoints. */
     byte[] toJson() throws IOException {
         return JSON.writeValueAsBytes(this);
     }
 
+    /** Reads the form {@link #toJson()} writes. */
     static TrainingState fromJson(byte[] json) throws IOException {
         return JSON.readValue(json, TrainingState.class);
     }
 
+    /**
+     * Counts one finished iteration: its characters, its loss on the training curve, and the wall
+     * time so far.
+     */
+    void recordIteration(double loss, long chars, double wallSecondsNow) {
+        iteration++;
+        trainedChars += chars;
+        trainCurve.add(new Point(iteration, Decimals.round4(loss)));
+        wallSeconds = wallSecondsNow;
+    }
+
+    /** The loss of the last iteration, NaN before the first. */
+    double lastTrainLoss() {
+        return trainCurve.isEmpty() ? Double.NaN : trainCurve.get(trainCurve.size() - 1).loss();
+    }
+
+    /** Training characters per second of fitting (validations, checkpoints and samples not counted). */
     double trainCharsPerSecond() {
         return trainSeconds > 0 ? trainedChars / trainSeconds : 0;
     }
 
+    /** The last validation, or null before the first. */
     Evaluation lastEvaluation() {
         return evaluations.isEmpty() ? null : evaluations.get(evaluations.size() - 1);
     }

@@ -1,5 +1,6 @@
 package dev.charlstm.train;
 
+import java.util.Objects;
 import org.nd4j.linalg.schedule.ISchedule;
 import org.nd4j.shade.jackson.annotation.JsonProperty;
 
@@ -77,6 +78,6 @@ public final class WarmupCosineSchedule implements ISchedule {
 
     @Override
     public int hashCode() {
-        return java.util.Objects.hash(initialValue, warmup, total, floor);
+        return Objects.hash(initialValue, warmup, total, floor);
     }
 }

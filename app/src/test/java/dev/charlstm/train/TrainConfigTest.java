@@ -104,4 +104,40 @@ class TrainConfigTest {
         assertThat(help.replaceAll("\\s+", " ")).contains("decoupled weight decay of the weight matrices, times the "
                 + "learning rate, after each Adam step (0 = off)");
     }
+
+    @Test
+    void choicesAreTypedButStoredAndShownInLowerCase() {
+        TrainConfig c = TrainConfig.defaults().withOverrides(List.of("plan=off", "lr_schedule=cosine", "engine=nd4j"));
+        assertThat(c.plan()).isEqualTo(TrainConfig.Plan.OFF);
+        assertThat(c.lrSchedule()).isEqualTo(TrainConfig.LrSchedule.COSINE);
+        assertThat(c.lrSchedule()).isEqualTo(TrainConfig.LrSchedule.COSINE);
+        assertThat(c.engine()).isEqualTo(TrainConfig.Engine.ND4J);
+        assertThat(c.asMap()).containsEntry("plan", "off").containsEntry("lr_schedule", "cosine")
+                .containsEntry("engine", "nd4j");
+        assertThat(c.with("engine", TrainConfig.Engine.BLAS).asMap()).containsEntry("engine", "blas");
+        assertThat(TrainConfig.describeKeys()).contains("(default auto; text)").doesNotContain("AUTO");
+    }
+
+    @Test
+    void aChoiceOutsideItsValuesNamesThem() {
+        assertThatThrownBy(() -> TrainConfig.defaults().with("plan", "maybe"))
+                .hasMessage("'plan' must be auto or off, got 'maybe'");
+        assertThatThrownBy(() -> TrainConfig.defaults().with("lr_schedule", "COSINE"))
+                .hasMessage("'lr_schedule' must be constant or cosine, got 'COSINE'");
+        assertThatThrownBy(() -> TrainConfig.defaults().with("engine", "gpu"))
+                .hasMessage("'engine' must be auto, blas, nd4j or dl4j, got 'gpu'");
+        assertThatThrownBy(() -> TrainConfig.defaults().with("engine", null))
+                .hasMessage("'engine' must be text, got 'null'");
+    }
+
+    @Test
+    void storedMapKeepsTheTypesItAlwaysHad() {
+        var m = TrainConfig.defaults().asMap();
+        assertThat(m.get("seed")).isInstanceOf(Long.class);
+        assertThat(m.get("hidden_size")).isInstanceOf(Integer.class);
+        assertThat(m.get("dropout")).isInstanceOf(Double.class);
+        assertThat(m.get("strict")).isEqualTo(false);
+        assertThat(m.get("name")).isEqualTo("faq");
+        assertThat(m).hasSize(33);
+    }
 }

@@ -73,7 +73,7 @@ class TrainingTest {
         assertThat(model.metadata().training().valLossNats()).isEqualTo(best);
         assertThat(model.metadata().hyperparameters().get("hidden_size")).isEqualTo(16);
         int[] validation = corpus.split(0.1, 0.05).validation();
-        assertThat(LossEvaluator.nats(model.network(), validation, Trainer.EVAL_STREAMS, 10)).isCloseTo(best, within(1e-3));
+        assertThat(LossEvaluator.nats(model.network(), validation, Validation.EVAL_STREAMS, 10)).isCloseTo(best, within(1e-3));
 
         // Trained by the BLAS engine, loaded and sampled through the public library like any model.
         var generator = dev.charlstm.generate.Generator.load(dir.resolve("model.zip"));
@@ -131,12 +131,12 @@ class TrainingTest {
 
         // Selection measured the first 100 validation characters, every time; the end measured all of them.
         int[] selection = java.util.Arrays.copyOf(split.validation(), 100);
-        assertThat(LossEvaluator.nats(model.network(), selection, Trainer.EVAL_STREAMS, 10)).isCloseTo(best, within(1e-3));
+        assertThat(LossEvaluator.nats(model.network(), selection, Validation.EVAL_STREAMS, 10)).isCloseTo(best, within(1e-3));
         assertThat(metrics.get("full_val_loss_nats").asDouble()).isCloseTo(
-                LossEvaluator.nats(model.network(), split.validation(), Trainer.EVAL_STREAMS, 10), within(1e-3));
+                LossEvaluator.nats(model.network(), split.validation(), Validation.EVAL_STREAMS, 10), within(1e-3));
         assertThat(model.metadata().training().testLossNats()).isEqualTo(metrics.get("test_loss_nats").asDouble());
-        assertThat(Trainer.selectionText(split.validation(), 0)).isSameAs(split.validation());
-        assertThat(Trainer.selectionText(split.validation(), 1_000_000)).isSameAs(split.validation());
+        assertThat(Validation.selectionText(split.validation(), 0)).isSameAs(split.validation());
+        assertThat(Validation.selectionText(split.validation(), 1_000_000)).isSameAs(split.validation());
     }
 
     @Test
@@ -176,11 +176,11 @@ class TrainingTest {
     @Test
     void theBlasEngineTakesOneThreadPerCoreButNoShardThinnerThanSixteenRows() {
         TrainConfig c = TinyModels.config();
-        assertThat(Trainer.blasThreads(c, 64, 2)).isEqualTo(2);
-        assertThat(Trainer.blasThreads(c, 64, 64)).isEqualTo(4);
-        assertThat(Trainer.blasThreads(c, 32, 2)).isEqualTo(2);
-        assertThat(Trainer.blasThreads(c, 8, 16)).isEqualTo(1);
-        assertThat(Trainer.blasThreads(c.with("threads", 3), 8, 2)).isEqualTo(3);
+        assertThat(TrainingEngine.blasThreads(c, 64, 2)).isEqualTo(2);
+        assertThat(TrainingEngine.blasThreads(c, 64, 64)).isEqualTo(4);
+        assertThat(TrainingEngine.blasThreads(c, 32, 2)).isEqualTo(2);
+        assertThat(TrainingEngine.blasThreads(c, 8, 16)).isEqualTo(1);
+        assertThat(TrainingEngine.blasThreads(c.with("threads", 3), 8, 2)).isEqualTo(3);
     }
 
     @Test

@@ -1,4 +1,4 @@
-package dev.charlstm.scrape;
+package dev.charlstm.corpus;
 
 import dev.charlstm.io.Digests;
 import java.time.Instant;

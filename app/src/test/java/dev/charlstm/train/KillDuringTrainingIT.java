@@ -26,7 +26,7 @@ import org.junit.jupiter.api.io.TempDir;
  * <p>The trials are chained: each resumed process is the next one killed, so seven JVMs cover six
  * kills. The seed of the kill points is printed; {@code -Dkill.seed=N} replays a run.
  */
-class KillDuringTrainingTest {
+class KillDuringTrainingIT {
 
     private static final int TRIALS = 6;
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -37,7 +37,7 @@ class KillDuringTrainingTest {
     @Test
     void everyKillResumesFromTheLastCompleteCheckpoint() throws Exception {
         long seed = Long.getLong("kill.seed", System.nanoTime());
-        System.out.println("KillDuringTrainingTest: kill.seed=" + seed);
+        System.out.println("KillDuringTrainingIT: kill.seed=" + seed);
         Random random = new Random(seed);
         Path corpus = Fixtures.faqHead(dir, 5000);
         Path run = dir.resolve("run");
@@ -90,7 +90,7 @@ class KillDuringTrainingTest {
         assertEveryModelLoads(run);
         assertThat(Generator.load(run.resolve("model.zip")).generate(
                 GenerationOptions.builder().prime("Th").length(10).seed(1L).build())).hasSize(1);
-        System.out.println("KillDuringTrainingTest: kills that left a half-written .tmp: " + midWriteKills);
+        System.out.println("KillDuringTrainingIT: kills that left a half-written .tmp: " + midWriteKills);
         // Three kills aim at a write; the .tmp stays from detection to kill, so at least one lands.
         assertThat(midWriteKills).as("kills during a checkpoint write").isPositive();
     }
