@@ -24,7 +24,8 @@ import picocli.CommandLine.Command;
  *   <li>{@code serve}: serve trained models over HTTP ({@link ServeCommand});</li>
  *   <li>{@code scrape}: fetch the FAQ page and write its text and provenance ({@link ScrapeCommand});</li>
  *   <li>{@code loadtest}: measure a running service's throughput and latency ({@link LoadTestCommand});</li>
- *   <li>{@code bench}: measure training and sampling speed on the reference network ({@link BenchCommand}).</li>
+ *   <li>{@code bench}: measure training and sampling speed on the reference network ({@link BenchCommand});</li>
+ *   <li>{@code upgrade-model}: rewrite older model files in the current format ({@link UpgradeModelCommand}).</li>
  * </ul>
  *
  * <p>Every failure a user can cause ends as one line on stderr and a non-zero exit code: 2 for
