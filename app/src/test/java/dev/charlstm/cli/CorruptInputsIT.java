@@ -58,7 +58,7 @@ class CorruptInputsIT {
         byte[] bytes = Files.readAllBytes(good);
         Files.write(dir.resolve("truncated.zip"), Arrays.copyOf(bytes, bytes.length / 2));
         rewrite(good, "no-metadata.zip", "charlstm/metadata.json", null);
-        rewrite(good, "no-weights.zip", "coefficients.bin", null);
+        rewrite(good, "no-weights.zip", "charlstm/weights.f32", null);
         ObjectMapper json = new ObjectMapper();
         ObjectNode meta = (ObjectNode) json.readTree(entry(good, "charlstm/metadata.json"));
         rewrite(good, "other-vocabulary.zip", "charlstm/metadata.json",
@@ -78,7 +78,7 @@ class CorruptInputsIT {
         return Stream.of(
                 sample("truncated model.zip", "truncated.zip", "not a readable zip file"),
                 sample("zip without metadata", "no-metadata.zip", "the zip has no charlstm/metadata.json"),
-                sample("zip without weights", "no-weights.zip", "the zip has no coefficients.bin"),
+                sample("zip without weights", "no-weights.zip", "the zip has no charlstm/weights.f32"),
                 sample("model of another vocabulary", "other-vocabulary.zip", "the vocabulary has 6 characters"),
                 sample("newer model format", "newer.zip", "format version 99 by a newer charlstm"),
                 new Case("evaluate with a truncated model", List.of("evaluate", "--model", file("truncated.zip"),

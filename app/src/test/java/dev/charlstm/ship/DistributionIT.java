@@ -209,8 +209,8 @@ class DistributionIT {
         run(fresh, Map.of(), 60, symlinkToLauncher("help").toString(), "--help");
         run(fresh, Map.of(), 60, symlinkToLauncher("train-help").toString(), "train", "--help");
         assertThat(fresh.resolve("logs")).as("--help leaves no logs/ behind").doesNotExist();
-        run(fresh, Map.of(), 60, symlinkToLauncher("logged").toString(), "sample", "--model",
-                models.resolve("tiny").toString(), "--length", "5");
+        run(fresh, Map.of(), 60, symlinkToLauncher("logged").toString(), "scrape", "--snapshot", "--out",
+                fresh.resolve("faq.txt").toString());
         assertThat(fresh.resolve("logs").resolve("charlstm.log")).as("a command that logs gets its file").exists();
     }
 

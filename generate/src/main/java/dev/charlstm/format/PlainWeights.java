@@ -139,7 +139,10 @@ public final class PlainWeights {
             floats.get(values);
             for (float v : values) {
                 // A run that diverged can leave such a checkpoint; nothing sensible samples from it.
-                require(Float.isFinite(v), "weight tensor " + t.name() + " holds " + v);
+                // (Tested inline: building the message for each of millions of weights was most of a load.)
+                if (!Float.isFinite(v)) {
+                    throw new IllegalArgumentException("weight tensor " + t.name() + " holds " + v);
+                }
             }
             tensors.add(values);
         }

@@ -61,7 +61,7 @@ public final class Generator {
         try (ZipFile whole = new ZipFile(modelFile.toFile())) {
             whole.size();
         } catch (ZipException e) {
-            throw new InvalidModelException(source, "is not a zip file, or a truncated or corrupt one ("
+            throw new InvalidModelException(source, "not a readable zip file (truncated or corrupt: "
                     + e.getMessage() + ")");
         } catch (IOException e) {
             throw new InvalidModelException(source, "cannot be read: " + e.getMessage());

@@ -109,7 +109,7 @@ class LoadingTest {
         Map<String, byte[]> entries = TestModels.entries(TestModels.weights(
                 new LstmShape(TestModels.VOCABULARY.length(), 8, 16, 2), 7));
         Map<String, Bad> bad = new LinkedHashMap<>();
-        bad.put("text.zip", new Bad("Just some text.\n".getBytes(StandardCharsets.UTF_8), "is not a zip file"));
+        bad.put("text.zip", new Bad("Just some text.\n".getBytes(StandardCharsets.UTF_8), "zip file"));
         bad.put("truncated.zip", new Bad(Arrays.copyOf(good, good.length / 2), "truncated"));
         byte[] corrupt = good.clone();
         for (int i = 200; i < 240; i++) {
