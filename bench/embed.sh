@@ -49,6 +49,7 @@ read -r lib_jars lib_bytes <<< "$(size_of "$lib_cp")"
 read -r app_jars app_bytes <<< "$(size_of "$app_cp")"
 
 if [[ ! -f "$MODEL" ]]; then
+  [[ "$(basename "$MODEL")" == model.zip ]] || { echo "no model at $MODEL" >&2; exit 2; }
   echo "training $MODEL (30 s)" >&2
   [[ -f "$CORPUS" || "$CORPUS" == default ]] || CORPUS=default
   "${MVN[@]}" exec:java -Dexec.args="train --corpus $CORPUS --max-seconds 30 --out $(dirname "$MODEL") --set plan=off --no-progress"
