@@ -1,7 +1,7 @@
 package dev.charlstm.cli;
 
 import dev.charlstm.io.AtomicFiles;
-import dev.charlstm.serve.Json;
+import dev.charlstm.io.Json;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;

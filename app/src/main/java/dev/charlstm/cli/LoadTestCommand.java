@@ -1,6 +1,6 @@
 package dev.charlstm.cli;
 
-import dev.charlstm.serve.Json;
+import dev.charlstm.io.Json;
 import java.net.ConnectException;
 import java.net.URI;
 import java.net.http.HttpClient;

@@ -1,6 +1,6 @@
 package dev.charlstm.cli;
 
-import dev.charlstm.serve.Json;
+import dev.charlstm.io.Json;
 import dev.charlstm.text.Vocabulary;
 import dev.charlstm.train.TrainConfig;
 import dev.charlstm.train.Training;

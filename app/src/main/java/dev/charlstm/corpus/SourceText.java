@@ -1,9 +1,8 @@
 package dev.charlstm.corpus;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.charlstm.io.AtomicFiles;
+import dev.charlstm.io.Json;
 import dev.charlstm.io.StrictUtf8;
 import java.io.IOException;
 import java.nio.charset.CharacterCodingException;
@@ -37,7 +36,6 @@ public record SourceText(String text, Provenance provenance, int entries, Extrac
 
     private static final Logger log = LoggerFactory.getLogger(SourceText.class);
 
-    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
     /**
      * What a page extractor found and dropped, as the provenance file records it.
@@ -158,7 +156,7 @@ public record SourceText(String text, Provenance provenance, int entries, Extrac
     /** The provenance file's content, pretty-printed JSON without the final newline. */
     String provenanceJson() throws IOException {
         Provenance p = provenance;
-        ObjectNode json = JSON.createObjectNode();
+        ObjectNode json = Json.MAPPER.createObjectNode();
         json.put("source", p.source());
         json.put("url", p.url());
         // Written by hand as ISO-8601 text: plain jackson-databind has no java.time support.
@@ -176,7 +174,7 @@ public record SourceText(String text, Provenance provenance, int entries, Extrac
         node.put("droppedBlocks", extraction.droppedBlocks());
         ObjectNode byRule = node.putObject("droppedByRule");
         extraction.droppedByRule().forEach(byRule::put);
-        return JSON.writeValueAsString(json);
+        return Json.PRETTY.writeValueAsString(json);
     }
 
     /** Entries of a text: its blocks of non-blank lines. */

@@ -19,6 +19,7 @@ import org.slf4j.LoggerFactory;
 final class JsonLdShape {
 
     private static final Logger log = LoggerFactory.getLogger(JsonLdShape.class);
+    /** Lenient on purpose, unlike {@code io.Json}: a page's JSON-LD is whatever its authors wrote. */
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private JsonLdShape() {}

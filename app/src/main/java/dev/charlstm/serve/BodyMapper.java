@@ -1,5 +1,6 @@
 package dev.charlstm.serve;
 
+import dev.charlstm.io.Json;
 import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.exc.InputCoercionException;

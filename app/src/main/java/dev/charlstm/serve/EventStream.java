@@ -1,5 +1,6 @@
 package dev.charlstm.serve;
 
+import dev.charlstm.io.Json;
 import jakarta.servlet.ServletOutputStream;
 import jakarta.servlet.WriteListener;
 import java.io.ByteArrayOutputStream;

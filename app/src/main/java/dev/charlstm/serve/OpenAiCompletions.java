@@ -1,5 +1,6 @@
 package dev.charlstm.serve;
 
+import dev.charlstm.io.Json;
 import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.charlstm.generate.BatchScheduler;

@@ -1,5 +1,6 @@
 package dev.charlstm.serve;
 
+import dev.charlstm.io.Json;
 import static io.javalin.apibuilder.ApiBuilder.get;
 import static io.javalin.apibuilder.ApiBuilder.path;
 import static io.javalin.apibuilder.ApiBuilder.post;

@@ -1,9 +1,8 @@
 package dev.charlstm.train;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.charlstm.corpus.Corpus;
 import dev.charlstm.io.AtomicFiles;
+import dev.charlstm.io.Json;
 import dev.charlstm.model.Backend;
 import dev.charlstm.model.LossEvaluator;
 import dev.charlstm.model.ModelFile;
@@ -18,7 +17,6 @@ import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 /** The files one training run writes into its output directory, all written atomically. */
 final class TrainingOutput {
 
-    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
     private final Path dir;
 
@@ -92,7 +90,7 @@ final class TrainingOutput {
             m.put("plan", plan);
         }
         m.put("evaluations", state.evaluations);
-        AtomicFiles.write(metrics(), JSON.writeValueAsBytes(m));
+        AtomicFiles.write(metrics(), Json.PRETTY.writeValueAsBytes(m));
     }
 
     /** This build's version ({@link Training#projectVersion()}). */

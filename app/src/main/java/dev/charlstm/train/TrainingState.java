@@ -34,6 +34,10 @@ final class TrainingState {
     @JsonProperty("evaluations") List<Evaluation> evaluations = new ArrayList<>();
     @JsonProperty("train_curve") List<Point> trainCurve = new ArrayList<>();
 
+    /**
+     * Jackson's defaults, not {@code io.Json}'s strict scalars: checkpoints written before the
+     * strict configuration existed must keep resuming exactly as they did.
+     */
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /** The form stored in checkpoints. */

@@ -9,7 +9,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -26,12 +25,6 @@ class DocsLinksTest {
     private static final Pattern HEADING = Pattern.compile("(?m)^#{1,6}\\s+(.+?)\\s*$");
     private static final Pattern FENCE = Pattern.compile("(?ms)^```.*?^```");
 
-    /**
-     * Documents being written on another branch at the time of this test; linked already so the
-     * README need not change again. Remove an entry once its file is in the tree.
-     */
-    private static final Set<String> PENDING = Set.of("docs/model-format.md");
-
     @Test
     void everyRelativeLinkReachesAFileAndEveryFragmentAHeading() throws IOException {
         List<String> broken = new ArrayList<>();
@@ -46,11 +39,6 @@ class DocsLinksTest {
                 }
                 checked++;
                 Path file = target.isEmpty() ? doc : doc.getParent().resolve(target).normalize();
-                String fromRoot = Fixtures.PROJECT.normalize().toAbsolutePath().relativize(file.toAbsolutePath())
-                        .toString().replace('\\', '/');
-                if (PENDING.contains(fromRoot)) {
-                    continue;
-                }
                 if (!Files.exists(file)) {
                     broken.add(doc.getFileName() + ": " + m.group() + " (no such file)");
                 } else if (fragment != null && file.toString().endsWith(".md")

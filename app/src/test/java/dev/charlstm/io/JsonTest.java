@@ -1,4 +1,4 @@
-package dev.charlstm.serve;
+package dev.charlstm.io;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

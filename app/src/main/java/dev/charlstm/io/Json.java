@@ -1,4 +1,4 @@
-package dev.charlstm.serve;
+package dev.charlstm.io;
 
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -13,9 +13,11 @@ import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
 import com.fasterxml.jackson.databind.type.LogicalType;
 
 /**
- * The application's one Jackson configuration, shared by the service and the command line
- * (model files keep their own, in {@code model}). It lives here rather than in {@code io},
- * which is a JDK-only leaf.
+ * The application's one Jackson configuration: the service's request bodies, the command line's
+ * JSON output, and every JSON file the application writes (metrics, provenance). Files that must
+ * read whatever a page or an older version holds (JSON-LD in scraped pages, the trainer's state in
+ * old checkpoints) read with Jackson's lenient defaults instead; the model file's own JSON is the
+ * library's ({@code dev.charlstm.format}).
  *
  * <p>{@link #MAPPER} reads JSON as written: no numbers as strings, strings as numbers or
  * fractions as integers, no unknown fields, one value per body, and each key once (with two,
@@ -33,7 +35,7 @@ public final class Json {
      * Reads a tree that may repeat a key, the last one winning, as OpenAI's API does; everything
      * else as strict as {@link #MAPPER}.
      */
-    static final ObjectReader TREE_ALLOWING_DUPLICATES = MAPPER.reader()
+    public static final ObjectReader TREE_ALLOWING_DUPLICATES = MAPPER.reader()
             .without(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
 
     private Json() {}
