@@ -60,9 +60,19 @@ public record SourceText(String text, Provenance provenance, int entries, Extrac
     }
 
     public SourceText {
+        Objects.requireNonNull(extraction, "extraction");
+        requireValid(text, provenance, entries);
+    }
+
+    /**
+     * What every text with a provenance must satisfy, here and in a scrape's result: non-null, a
+     * count of entries that is not negative, and a provenance whose length and SHA-256 are this text's.
+     *
+     * @throws IllegalArgumentException naming what does not hold
+     */
+    public static void requireValid(String text, Provenance provenance, int entries) {
         Objects.requireNonNull(text, "text");
         Objects.requireNonNull(provenance, "provenance");
-        Objects.requireNonNull(extraction, "extraction");
         if (entries < 0) {
             throw new IllegalArgumentException("entries must not be negative, got " + entries);
         }

@@ -28,15 +28,8 @@ import java.util.Objects;
 public record ScrapeResult(String text, Provenance provenance, int entries, ExtractionReport extraction) {
 
     public ScrapeResult {
-        Objects.requireNonNull(text, "text");
-        Objects.requireNonNull(provenance, "provenance");
         Objects.requireNonNull(extraction, "extraction");
-        if (entries < 0) {
-            throw new IllegalArgumentException("entries must not be negative, got " + entries);
-        }
-        if (!provenance.describes(text)) {
-            throw new IllegalArgumentException("provenance does not describe this text (length or sha256 differs)");
-        }
+        SourceText.requireValid(text, provenance, entries);
     }
 
     /** For a text that did not come from the extractor: entries are counted as blank-line separated blocks. */
