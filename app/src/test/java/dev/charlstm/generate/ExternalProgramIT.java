@@ -43,8 +43,9 @@ class ExternalProgramIT {
         copyTree(Fixtures.PROJECT.resolve(".mvn"), project.resolve(".mvn"));
         run(project, 0, "mvn", "-B", "-q", "-pl", "generate", "-am", "install", "-Dmaven.test.skip=true");
 
-        Path model = dir.resolve("model.zip");
-        TinyModels.savePeaky(model);
+        // A model as the application trains it: the training loop, its checkpoints and model.zip.
+        TinyModels.train(Fixtures.faqHead(dir, 4000), dir.resolve("run"), null, "layers=2");
+        Path model = dir.resolve("run").resolve("model.zip");
         Path demo = dir.resolve("library-demo");
         copyTree(Fixtures.PROJECT.resolve("examples/library-demo"), demo);
         copy(model, demo.resolve("src/main/resources/models/demo.zip"));
