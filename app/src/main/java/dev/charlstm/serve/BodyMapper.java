@@ -1,11 +1,11 @@
 package dev.charlstm.serve;
 
-import dev.charlstm.io.Json;
 import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.exc.InputCoercionException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import dev.charlstm.io.Json;
 import dev.charlstm.io.StrictUtf8;
 import io.javalin.json.JsonMapper;
 import java.io.IOException;

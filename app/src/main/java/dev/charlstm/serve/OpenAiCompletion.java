@@ -1,9 +1,9 @@
 package dev.charlstm.serve;
 
-import dev.charlstm.text.TextNormalizer;
-import dev.charlstm.text.Vocabulary;
 import dev.charlstm.generate.CharLogProbs;
 import dev.charlstm.generate.Sample;
+import dev.charlstm.text.TextNormalizer;
+import dev.charlstm.text.Vocabulary;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;

@@ -1,6 +1,5 @@
 package dev.charlstm.serve;
 
-import dev.charlstm.io.Json;
 import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.charlstm.generate.BatchScheduler;
@@ -8,6 +7,7 @@ import dev.charlstm.generate.CharLogProbs;
 import dev.charlstm.generate.Generator;
 import dev.charlstm.generate.LogProbListener;
 import dev.charlstm.generate.Sample;
+import dev.charlstm.io.Json;
 import io.javalin.http.Context;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -17,9 +17,9 @@ import java.util.UUID;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.Executor;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import org.slf4j.Logger;

@@ -1,6 +1,5 @@
 package dev.charlstm.serve;
 
-import dev.charlstm.io.Json;
 import static io.javalin.apibuilder.ApiBuilder.get;
 import static io.javalin.apibuilder.ApiBuilder.path;
 import static io.javalin.apibuilder.ApiBuilder.post;
@@ -10,6 +9,7 @@ import dev.charlstm.generate.GenerationOptions;
 import dev.charlstm.generate.Generator;
 import dev.charlstm.generate.Sample;
 import dev.charlstm.generate.Score;
+import dev.charlstm.io.Json;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.javalin.http.Handler;

@@ -1,8 +1,8 @@
 package dev.charlstm.train;
 
-import dev.charlstm.model.ModelFile;
-import dev.charlstm.generate.InvalidModelException;
 import dev.charlstm.format.ModelMetadata;
+import dev.charlstm.generate.InvalidModelException;
+import dev.charlstm.model.ModelFile;
 import java.io.IOException;
 import java.nio.file.Path;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;

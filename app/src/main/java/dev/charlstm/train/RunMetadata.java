@@ -3,9 +3,9 @@ package dev.charlstm.train;
 import static dev.charlstm.train.Decimals.round4;
 
 import dev.charlstm.corpus.Corpus;
+import dev.charlstm.format.ModelMetadata;
 import dev.charlstm.model.Backend;
 import dev.charlstm.model.LossEvaluator;
-import dev.charlstm.format.ModelMetadata;
 import dev.charlstm.text.TextNormalizer;
 import java.time.Instant;
 import java.util.Map;

@@ -1,6 +1,5 @@
 package dev.charlstm.train;
 
-import dev.charlstm.generate.InvalidModelException;
 import static dev.charlstm.train.Decimals.fmt;
 
 import dev.charlstm.corpus.ChunkSampler;

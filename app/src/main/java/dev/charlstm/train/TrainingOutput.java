@@ -1,12 +1,12 @@
 package dev.charlstm.train;
 
 import dev.charlstm.corpus.Corpus;
+import dev.charlstm.format.ModelMetadata;
 import dev.charlstm.io.AtomicFiles;
 import dev.charlstm.io.Json;
 import dev.charlstm.model.Backend;
 import dev.charlstm.model.LossEvaluator;
 import dev.charlstm.model.ModelFile;
-import dev.charlstm.format.ModelMetadata;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

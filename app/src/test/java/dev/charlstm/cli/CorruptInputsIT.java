@@ -4,10 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.charlstm.testing.Zips;
 import dev.charlstm.testing.ConsoleCapture;
 import dev.charlstm.testing.Fixtures;
 import dev.charlstm.testing.TinyModels;
+import dev.charlstm.testing.Zips;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,9 +1,9 @@
 package dev.charlstm.corpus;
 
-import dev.charlstm.text.Vocabulary;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.charlstm.text.Vocabulary;
 import java.util.Arrays;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;

@@ -1,9 +1,9 @@
 package dev.charlstm.corpus;
 
-import dev.charlstm.io.Digests;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.charlstm.io.Digests;
 import java.time.Instant;
 import org.junit.jupiter.api.Test;
 

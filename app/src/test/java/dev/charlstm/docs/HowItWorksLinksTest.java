@@ -1,8 +1,8 @@
 package dev.charlstm.docs;
 
-import dev.charlstm.testing.Fixtures;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.charlstm.testing.Fixtures;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

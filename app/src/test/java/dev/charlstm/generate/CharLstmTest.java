@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 import dev.charlstm.model.ParameterLayout;
-import dev.charlstm.text.Vocabulary;
 import dev.charlstm.testing.TinyModels;
+import dev.charlstm.text.Vocabulary;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.ndarray.INDArray;

@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
-import dev.charlstm.text.Vocabulary;
 import dev.charlstm.model.LossEvaluator;
 import dev.charlstm.testing.TinyModels;
+import dev.charlstm.text.Vocabulary;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;

@@ -3,8 +3,8 @@ package dev.charlstm.model;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
-import dev.charlstm.text.Vocabulary;
 import dev.charlstm.testing.TinyModels;
+import dev.charlstm.text.Vocabulary;
 import dev.charlstm.train.TrainConfig;
 import java.util.Arrays;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;

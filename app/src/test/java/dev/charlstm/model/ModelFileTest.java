@@ -1,11 +1,11 @@
 package dev.charlstm.model;
 
-import dev.charlstm.generate.InvalidModelException;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.charlstm.generate.InvalidModelException;
 import dev.charlstm.testing.TinyModels;
 import dev.charlstm.testing.Zips;
 import dev.charlstm.train.TrainConfig;

@@ -3,8 +3,6 @@ package dev.charlstm.scrape;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.charlstm.io.Digests;
-import java.nio.file.Path;
 import dev.charlstm.corpus.Provenance;
 import dev.charlstm.corpus.SourceText;
 import java.time.Instant;

@@ -1,11 +1,11 @@
 package dev.charlstm.serve;
 
-import dev.charlstm.testing.Fixtures;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.charlstm.generate.GenerationOptions;
 import dev.charlstm.generate.Generator;
+import dev.charlstm.testing.Fixtures;
 import dev.charlstm.testing.TinyModels;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

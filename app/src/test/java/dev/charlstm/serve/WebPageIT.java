@@ -2,10 +2,10 @@ package dev.charlstm.serve;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.charlstm.format.ModelMetadata;
 import dev.charlstm.generate.GenerationOptions;
 import dev.charlstm.generate.Generator;
 import dev.charlstm.model.ModelFile;
-import dev.charlstm.format.ModelMetadata;
 import dev.charlstm.testing.RunningService;
 import dev.charlstm.testing.TinyModels;
 import java.nio.file.Files;

@@ -1,11 +1,11 @@
 package dev.charlstm.ship;
 
-import dev.charlstm.testing.Fixtures;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.charlstm.testing.Fixtures;
 import dev.charlstm.testing.TinyModels;
 import java.io.IOException;
 import java.io.InputStream;

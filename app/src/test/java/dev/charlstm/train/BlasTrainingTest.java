@@ -1,11 +1,11 @@
 package dev.charlstm.train;
 
-import dev.charlstm.model.ParameterLayout;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 import dev.charlstm.corpus.ChunkSampler;
+import dev.charlstm.model.ParameterLayout;
 import java.util.Random;
 import org.deeplearning4j.nn.conf.layers.EmbeddingSequenceLayer;
 import org.deeplearning4j.nn.conf.layers.LSTM;

@@ -2,8 +2,8 @@ package dev.charlstm.train;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.charlstm.model.ModelFile;
 import dev.charlstm.format.ModelMetadata;
+import dev.charlstm.model.ModelFile;
 import dev.charlstm.testing.TinyModels;
 import java.nio.file.Files;
 import java.nio.file.Path;
