@@ -9,6 +9,7 @@ import java.io.BufferedInputStream;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
+import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -59,19 +60,19 @@ public final class ModelFile {
 
     /** Saves a finished model: weights and metadata, no optimiser state. */
     public static void save(Path file, MultiLayerNetwork net, ModelMetadata metadata) throws IOException {
-        write(file, net, metadata, null);
+        write(file, net, metadata, null, false);
     }
 
     /** Saves a resumable checkpoint: weights, optimiser state, metadata and the trainer's state. */
     public static void saveCheckpoint(Path file, MultiLayerNetwork net, ModelMetadata metadata, byte[] trainerState)
             throws IOException {
-        write(file, net, metadata, trainerState);
+        write(file, net, metadata, trainerState, true);
     }
 
-    private static void write(Path file, MultiLayerNetwork net, ModelMetadata metadata, byte[] trainerState)
-            throws IOException {
+    private static void write(Path file, MultiLayerNetwork net, ModelMetadata metadata, byte[] trainerState,
+                              boolean withUpdater) throws IOException {
         ByteArrayOutputStream dl4j = new ByteArrayOutputStream(1 << 20);
-        ModelSerializer.writeModel(net, dl4j, trainerState != null);
+        ModelSerializer.writeModel(net, dl4j, withUpdater);
         LstmWeights weights = ParameterLayout.weightsOf(net);
         // charlstm's entries first: the library reads the zip in one pass and stops before DL4J's.
         Map<String, byte[]> ours = new LinkedHashMap<>();
@@ -83,7 +84,13 @@ public final class ModelFile {
             extra.put(CHECKPOINT_ENTRY, trainerState);
         }
         AtomicFiles.write(file, out -> {
-            ZipOutputStream zip = new ZipOutputStream(out);
+            // Closed, so its deflater's native memory is freed now; the file itself AtomicFiles closes.
+            try (ZipOutputStream zip = new ZipOutputStream(new FilterOutputStream(out) {
+                @Override
+                public void close() throws IOException {
+                    flush();
+                }
+            })) {
             for (Map.Entry<String, byte[]> e : ours.entrySet()) {
                 zip.putNextEntry(new ZipEntry(e.getKey()));
                 zip.write(e.getValue());
@@ -101,7 +108,7 @@ public final class ModelFile {
                 zip.write(e.getValue());
                 zip.closeEntry();
             }
-            zip.finish();
+            }
         });
     }
 
@@ -109,25 +116,31 @@ public final class ModelFile {
     public record Upgrade(int fromVersion, int toVersion, boolean upgraded) {}
 
     /**
-     * Rewrites {@code file} in the current format version when it is older, atomically and with
-     * everything it held: weights, metadata, and for a checkpoint the optimiser and trainer state.
+     * Rewrites {@code file} in the current format version when it is older, atomically, with the
+     * entries charlstm writes: the network, the metadata (the fields this version knows), and when
+     * present the optimiser state and the trainer's state. Any other entry is not carried over.
      *
-     * @throws InvalidModelException when the file is not a model this version can read
+     * @throws InvalidModelException when the file is not a model this version can read or rewrite
      */
     public static Upgrade upgrade(Path file) throws IOException {
-        boolean checkpoint;
+        boolean withUpdater;
         try (ZipFile zip = new ZipFile(file.toFile())) {
-            checkpoint = zip.getEntry(CHECKPOINT_ENTRY) != null && zip.getEntry(ModelSerializer.UPDATER_BIN) != null;
+            withUpdater = zip.getEntry(ModelSerializer.UPDATER_BIN) != null;
         } catch (IOException e) {
             load(file); // names the problem the way loading does
             throw e;
         }
-        Loaded loaded = load(file, checkpoint);
+        Loaded loaded = load(file, withUpdater);
         int from = loaded.metadata().formatVersion();
         if (from >= ModelMetadata.FORMAT_VERSION) {
             return new Upgrade(from, from, false);
         }
-        write(file, loaded.network(), loaded.metadata(), checkpoint ? loaded.checkpointState().orElseThrow() : null);
+        try {
+            write(file, loaded.network(), loaded.metadata(), loaded.checkpointState().orElse(null), withUpdater);
+        } catch (IllegalArgumentException e) {
+            // A network the plain weights cannot describe (ParameterLayout names what).
+            throw new InvalidModelException(file.toString(), "cannot be upgraded: " + e.getMessage());
+        }
         return new Upgrade(from, ModelMetadata.FORMAT_VERSION, true);
     }
 

@@ -42,7 +42,8 @@ final class RunMetadata {
                 new ModelMetadata.Training(corpus.sha256(), corpus.length(), corpusSource, state.iteration,
                         Double.isFinite(valLoss) ? round4(valLoss) : null,
                         Double.isFinite(valLoss) ? round4(LossEvaluator.bitsPerChar(valLoss)) : null,
-                        Instant.now().toString(), Backend.name(), TrainingOutput.projectVersion(), testLoss, plan));
+                        Instant.now().toString(), Backend.name(), TrainingOutput.projectVersion(),
+                        testLoss != null && Double.isFinite(testLoss) ? testLoss : null, plan));
     }
 
     /** For a checkpoint: no test loss. */

@@ -1,5 +1,6 @@
 package dev.charlstm.format;
 
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.jr.ob.JSON;
 import java.io.IOException;
 import java.util.List;
@@ -12,8 +13,11 @@ final class JsonFields {
 
     static Map<String, Object> object(byte[] json, String what) {
         Object value;
-        try {
-            value = JSON.std.anyFrom(json);
+        try (JsonParser parser = JSON.std.createParser(json)) {
+            value = JSON.std.anyFrom(parser);
+            if (parser.nextToken() != null) {
+                throw new IllegalArgumentException("is not valid JSON: more follows its value");
+            }
         } catch (IOException e) {
             String m = e.getMessage() == null ? e.toString() : e.getMessage();
             int nl = m.indexOf('\n');
@@ -52,9 +56,13 @@ final class JsonFields {
         throw wrong(key, "an integer", v);
     }
 
+    /**
+     * A number, or null when absent. {@code "NaN"} and {@code "Infinity"} (as Jackson writes
+     * non-finite doubles, and older charlstm versions did for a loss never measured) read as absent.
+     */
     static Double doubleOrNull(Map<String, Object> m, String key) {
         Object v = m.get(key);
-        if (v == null) {
+        if (v == null || "NaN".equals(v) || "Infinity".equals(v) || "-Infinity".equals(v)) {
             return null;
         }
         if (v instanceof Number n) {
@@ -88,6 +96,18 @@ final class JsonFields {
 
     private static IllegalArgumentException wrong(String key, String expected, Object got) {
         return new IllegalArgumentException("its \"" + key + "\" is " + (got == null ? "missing" : "not " + expected
-                + " (" + (got instanceof String ? "\"" + got + "\"" : String.valueOf(got)) + ")"));
+                + " (" + quoted(got) + ")"));
+    }
+
+    /** A value for a one-line message: strings quoted, control characters escaped, long values cut. */
+    static String quoted(Object value) {
+        String text = value instanceof String ? "\"" + value + "\"" : String.valueOf(value);
+        StringBuilder out = new StringBuilder();
+        int i = 0;
+        for (; i < text.length() && out.length() < 200; i++) {
+            char c = text.charAt(i);
+            out.append(Character.isISOControl(c) ? String.format("\\u%04x", (int) c) : String.valueOf(c));
+        }
+        return i < text.length() ? out + "…" : out.toString();
     }
 }

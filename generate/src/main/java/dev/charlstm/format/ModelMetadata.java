@@ -67,7 +67,12 @@ public record ModelMetadata(
      */
     public static String problemWith(ModelMetadata m) {
         if (!FORMAT.equals(m.format())) {
-            return "format is '" + m.format() + "', expected '" + FORMAT + "'";
+            if (m.format() == null) {
+                return "metadata has no format; expected '" + FORMAT + "'";
+            }
+            // Quoted as a message quotes it, so a line break in it cannot break the message's one line.
+            String got = JsonFields.quoted(m.format());
+            return "format is '" + got.substring(1, got.length() - 1) + "', expected '" + FORMAT + "'";
         }
         if (m.formatVersion() > FORMAT_VERSION) {
             return "was written in format version " + m.formatVersion() + " by a newer charlstm; this version reads up to "
@@ -150,8 +155,9 @@ public record ModelMetadata(
                         JsonFields.objectOrNull(t, "plan")));
     }
 
+    /** Puts a value that is there: null, NaN and infinities are left out (JSON has no number for them). */
     private static void put(Map<String, Object> m, String key, Object value) {
-        if (value != null) {
+        if (value != null && !(value instanceof Double d && !Double.isFinite(d))) {
             m.put(key, value);
         }
     }

@@ -97,29 +97,34 @@ public final class PlainWeights {
      */
     public static LstmShape parseLayout(byte[] json) {
         Map<String, Object> m = JsonFields.object(json, "layout");
-        require(LAYOUT_FORMAT.equals(m.get("format")), "its format is " + m.get("format") + ", not " + LAYOUT_FORMAT);
+        require(LAYOUT_FORMAT.equals(m.get("format")), "its format is " + JsonFields.quoted(m.get("format")) + ", not "
+                + LAYOUT_FORMAT);
         int version = JsonFields.intValue(m, "version", 0);
         require(version >= 1, "it has no version");
         require(version <= LAYOUT_VERSION, "its version " + version + " is newer than this charlstm reads ("
                 + LAYOUT_VERSION + ")");
-        require(ARCHITECTURE.equals(m.get("architecture")), "its architecture is " + m.get("architecture")
-                + "; this version computes " + ARCHITECTURE);
-        require("float32".equals(m.get("dtype")), "its dtype is " + m.get("dtype") + ", not float32");
-        require("little_endian".equals(m.get("byte_order")), "its byte order is " + m.get("byte_order")
-                + ", not little_endian");
+        require(ARCHITECTURE.equals(m.get("architecture")), "its architecture is "
+                + JsonFields.quoted(m.get("architecture")) + "; this version computes " + ARCHITECTURE);
+        require("float32".equals(m.get("dtype")), "its dtype is " + JsonFields.quoted(m.get("dtype")) + ", not float32");
+        require("little_endian".equals(m.get("byte_order")), "its byte order is "
+                + JsonFields.quoted(m.get("byte_order")) + ", not little_endian");
+        require(DATA_ENTRY.equals(m.get("data")), "its data entry is " + JsonFields.quoted(m.get("data")) + ", not "
+                + DATA_ENTRY);
         LstmShape shape = new LstmShape(JsonFields.intValue(m, "vocabulary", 0), JsonFields.intValue(m, "embedding", 0),
                 JsonFields.intValue(m, "hidden", 0), JsonFields.intValue(m, "layers", 0));
+        require(JsonFields.longValue(m, "bytes", -1) == dataBytes(shape), "it says the data is "
+                + JsonFields.quoted(m.get("bytes")) + " bytes; its tensors take " + dataBytes(shape));
         // The same shape written by this version must give the same description, tensor by tensor.
         Map<String, Object> expected = JsonFields.object(layout(shape), "layout");
-        require(expected.get("gate_order").equals(m.get("gate_order")), "its gate order is " + m.get("gate_order")
-                + ", not " + expected.get("gate_order"));
+        require(expected.get("gate_order").equals(m.get("gate_order")), "its gate order is "
+                + JsonFields.quoted(m.get("gate_order")) + ", not " + expected.get("gate_order"));
         List<Object> tensors = JsonFields.list(m, "tensors");
         List<Object> want = JsonFields.list(expected, "tensors");
         require(tensors.size() == want.size(), "it lists " + tensors.size() + " tensors; a network of " + shape
                 + " has " + want.size());
         for (int i = 0; i < want.size(); i++) {
             require(normalised(tensors.get(i)).equals(normalised(want.get(i))), "tensor " + i + " is "
-                    + tensors.get(i) + "; expected " + want.get(i));
+                    + JsonFields.quoted(tensors.get(i)) + "; expected " + want.get(i));
         }
         return shape;
     }

@@ -64,14 +64,14 @@ public final class Generator {
             throw new InvalidModelException(source, "not a readable zip file (truncated or corrupt: "
                     + e.getMessage() + ")");
         } catch (IOException e) {
-            throw new InvalidModelException(source, "cannot be read: " + e.getMessage());
+            throw new InvalidModelException(source, "cannot be read: " + Objects.requireNonNullElse(e.getMessage(), e.toString()));
         }
         try (InputStream in = Files.newInputStream(modelFile)) {
             return load(in, source);
         } catch (InvalidModelException e) {
             throw e;
         } catch (IOException e) {
-            throw new InvalidModelException(source, "cannot be read: " + e.getMessage());
+            throw new InvalidModelException(source, "cannot be read: " + Objects.requireNonNullElse(e.getMessage(), e.toString()));
         }
     }
 
@@ -125,7 +125,7 @@ public final class Generator {
         } catch (InvalidModelException e) {
             throw e;
         } catch (IOException e) {
-            throw new InvalidModelException(source, "cannot be read: " + e.getMessage());
+            throw new InvalidModelException(source, "cannot be read: " + Objects.requireNonNullElse(e.getMessage(), e.toString()));
         }
     }
 

@@ -27,7 +27,7 @@ final class ModelReader {
     static final int METADATA_LIMIT = 4 << 20;
     /** charlstm/weights.json: a few hundred bytes per layer. */
     static final int LAYOUT_LIMIT = 1 << 20;
-    /** The data entry when it comes before its layout (charlstm never writes it so): 256 M parameters. */
+    /** The most weight data this reader loads (256 M parameters), and the limit on a data entry read before its layout. */
     static final int UNKNOWN_DATA_LIMIT = 1 << 30;
 
     record Model(ModelMetadata metadata, Vocabulary vocabulary, LstmWeights weights) {}
@@ -35,22 +35,20 @@ final class ModelReader {
     private ModelReader() {}
 
     static Model read(InputStream stream, String source) throws InvalidModelException {
-        byte[] metadataJson = null;
-        byte[] layoutJson = null;
-        byte[] data = null;
+        ModelMetadata metadata = null;
         LstmShape shape = null;
+        byte[] data = null;
         int entries = 0;
         try (ZipInputStream zip = new ZipInputStream(new BufferedInputStream(stream, 1 << 16))) {
-            for (ZipEntry e = zip.getNextEntry(); e != null && (metadataJson == null || data == null || shape == null);
+            for (ZipEntry e = zip.getNextEntry(); e != null && (metadata == null || data == null || shape == null);
                  e = zip.getNextEntry()) {
                 entries++;
                 switch (e.getName()) {
-                    case ModelMetadata.ENTRY -> metadataJson = limited(zip, e, METADATA_LIMIT, source,
-                            "metadata is a few kilobytes");
-                    case PlainWeights.LAYOUT_ENTRY -> {
-                        layoutJson = limited(zip, e, LAYOUT_LIMIT, source, "a layout is a few kilobytes");
-                        shape = layout(layoutJson, source);
-                    }
+                    // Checked as soon as it is read: an older or newer file is told so before anything else.
+                    case ModelMetadata.ENTRY -> metadata = metadata(limited(zip, e, METADATA_LIMIT, source,
+                            "metadata is a few kilobytes"), source);
+                    case PlainWeights.LAYOUT_ENTRY -> shape = layout(limited(zip, e, LAYOUT_LIMIT, source,
+                            "a layout is a few kilobytes"), source);
                     case PlainWeights.DATA_ENTRY -> data = shape == null
                             ? limited(zip, e, UNKNOWN_DATA_LIMIT, source, "at most 256 M parameters")
                             : limited(zip, e, PlainWeights.dataBytes(shape), source,
@@ -61,29 +59,23 @@ final class ModelReader {
         } catch (InvalidModelException e) {
             throw e;
         } catch (EOFException e) {
-            throw new InvalidModelException(source, "is truncated: the zip ends inside an entry");
+            throw new InvalidModelException(source, "not a readable zip file (truncated: the zip ends inside an entry)");
         } catch (ZipException e) {
-            throw new InvalidModelException(source, "is not a readable zip file (truncated or corrupt: "
-                    + e.getMessage() + ")");
+            throw new InvalidModelException(source, "not a readable zip file (truncated or corrupt: "
+                    + firstLine(e) + ")");
         } catch (IOException e) {
-            throw new InvalidModelException(source, "cannot be read: " + e.getMessage());
+            throw new InvalidModelException(source, "cannot be read: " + firstLine(e));
         }
         if (entries == 0) {
-            throw new InvalidModelException(source, "is not a zip file (no zip entries in it)");
+            throw new InvalidModelException(source, "not a readable zip file (no zip entries in it)");
         }
-        if (metadataJson == null) {
+        if (metadata == null) {
             throw new InvalidModelException(source, "is not a charlstm model (the zip has no "
                     + ModelMetadata.ENTRY + ")");
         }
-        ModelMetadata metadata = metadata(metadataJson, source);
-        if (metadata.formatVersion() < ModelMetadata.FIRST_PLAIN_WEIGHTS_VERSION) {
-            throw new InvalidModelException(source, "was written in format version " + metadata.formatVersion()
-                    + ", which keeps its weights only in DL4J's form; add the plain weights this library reads with "
-                    + "`charlstm upgrade-model " + source + "`");
-        }
-        if (layoutJson == null || data == null) {
+        if (shape == null || data == null) {
             throw new InvalidModelException(source, "is not a complete charlstm model (the zip has no "
-                    + (layoutJson == null ? PlainWeights.LAYOUT_ENTRY : PlainWeights.DATA_ENTRY) + ")");
+                    + (shape == null ? PlainWeights.LAYOUT_ENTRY : PlainWeights.DATA_ENTRY) + ")");
         }
         if (shape.vocabulary() != metadata.vocabulary().length()) {
             throw new InvalidModelException(source, "the network has " + shape.vocabulary()
@@ -103,13 +95,28 @@ final class ModelReader {
         }
     }
 
+    /** The first line of an exception's message, or its class when it has none: messages stay one line. */
+    private static String firstLine(Throwable e) {
+        String m = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+        int nl = m.indexOf('\n');
+        return nl < 0 ? m : m.substring(0, nl);
+    }
+
     private static LstmShape layout(byte[] json, String source) throws InvalidModelException {
+        LstmShape shape;
         try {
-            return PlainWeights.parseLayout(json);
+            shape = PlainWeights.parseLayout(json);
         } catch (IllegalArgumentException e) {
             throw new InvalidModelException(source, "its " + PlainWeights.LAYOUT_ENTRY + " is not a layout this "
                     + "version reads: " + e.getMessage());
         }
+        // Before its data is read: each dimension is bounded, their product is not.
+        if (PlainWeights.dataBytes(shape) > UNKNOWN_DATA_LIMIT) {
+            throw new InvalidModelException(source, "its " + PlainWeights.LAYOUT_ENTRY + " describes "
+                    + String.format("%,d", shape.parameters()) + " parameters, more than the "
+                    + String.format("%,d", UNKNOWN_DATA_LIMIT / Float.BYTES) + " this reader loads");
+        }
+        return shape;
     }
 
     private static ModelMetadata metadata(byte[] json, String source) throws InvalidModelException {
@@ -123,6 +130,11 @@ final class ModelReader {
         String problem = ModelMetadata.problemWith(m);
         if (problem != null) {
             throw new InvalidModelException(source, problem);
+        }
+        if (m.formatVersion() < ModelMetadata.FIRST_PLAIN_WEIGHTS_VERSION) {
+            throw new InvalidModelException(source, "was written in format version " + m.formatVersion()
+                    + ", which keeps its weights only in DL4J's form; add the plain weights this library reads with "
+                    + "`charlstm upgrade-model " + source + "`");
         }
         if (m.normalization() != null && m.normalization().rulesVersion() > TextNormalizer.RULES_VERSION) {
             throw new InvalidModelException(source, "its text normalisation (rules version "

@@ -136,9 +136,23 @@ class LoadingTest {
         bad.put("layout.zip", new Bad(TestModels.zip(with(entries, PlainWeights.LAYOUT_ENTRY,
                 new String(entries.get(PlainWeights.LAYOUT_ENTRY), StandardCharsets.UTF_8)
                         .replace("float32", "float16").getBytes(StandardCharsets.UTF_8))),
-                "its charlstm/weights.json is not a layout this version reads: its dtype is float16"));
+                "its charlstm/weights.json is not a layout this version reads: its dtype is \"float16\""));
         bad.put("metadata.zip", new Bad(TestModels.zip(with(entries, ModelMetadata.ENTRY, "{not json".getBytes())),
                 "its charlstm/metadata.json is not valid metadata"));
+        // Each dimension within its bounds, their product 8.6 G parameters: refused before any data is read.
+        bad.put("huge-layout.zip", new Bad(TestModels.zip(with(entries, PlainWeights.LAYOUT_ENTRY,
+                PlainWeights.layout(new LstmShape(TestModels.VOCABULARY.length(), 16384, 16384, 4)))),
+                "parameters, more than the 268,435,456 this reader loads"));
+        String layout = new String(entries.get(PlainWeights.LAYOUT_ENTRY), StandardCharsets.UTF_8);
+        bad.put("bytes.zip", new Bad(TestModels.zip(with(entries, PlainWeights.LAYOUT_ENTRY,
+                layout.replaceFirst("\"bytes\" : \\d+", "\"bytes\" : 7").getBytes(StandardCharsets.UTF_8))),
+                "it says the data is 7 bytes"));
+        bad.put("elsewhere.zip", new Bad(TestModels.zip(with(entries, PlainWeights.LAYOUT_ENTRY,
+                layout.replace("\"charlstm/weights.f32\"", "\"elsewhere.bin\"").getBytes(StandardCharsets.UTF_8))),
+                "its data entry is \"elsewhere.bin\""));
+        bad.put("two-line-format.zip", new Bad(TestModels.zip(with(entries, ModelMetadata.ENTRY,
+                new ModelMetadata("other\nformat", 2, TestModels.VOCABULARY, null, null, null).toJson())),
+                "format is 'other\\u000aformat'"));
 
         for (Variant variant : VARIANTS) {
             for (Map.Entry<String, Bad> b : bad.entrySet()) {
