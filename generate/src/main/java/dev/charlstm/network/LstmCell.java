@@ -6,7 +6,9 @@ package dev.charlstm.network;
  * {@code c = f∘c' + i∘a}, {@code h = o∘tanh(c)}.
  *
  * <p>Training's BLAS engine applies it to a whole time step of batch rows at once, the sampler to
- * one stream; both call these methods, so both compute the same floats. All four blocks go through
+ * one stream; both call these methods, so the cell is computed the same way in both (their matrix
+ * products add in different orders, so the two agree to rounding: {@code EngineMatchesSamplerTest}
+ * in the application compares them). All four blocks go through
  * one vectorised sigmoid: the block input as {@code tanh(u) = 2·sigmoid(2u) - 1}.
  *
  * <pre>{@code
